@@ -1,0 +1,74 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Gateway
+import LocalLLM
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `tappass serve`: runs the gateway until SIGTERM, then drains in-flight requests and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the appliance service.")
+
+    @OptionGroup var source: ConfigurationSource
+
+    @Option(name: .long, help: "Listen on HOST:PORT instead of the configured address (port 0 picks a free port).")
+    var listen: String?
+
+    func run() async throws {
+        var configuration = try source.load()
+        if let listen {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                FileHandle.standardError.write(Data("tappass: --listen: expected HOST:PORT, got '\(listen)'\n".utf8))
+                throw ExitCode(2)
+            }
+            configuration.gateway.listen.host = String(listen[..<colon])
+            configuration.gateway.listen.port = port
+        }
+        let logger = JournalLogging.bootstrap(level: configuration.logLevel)
+        let gateway = configuration.gateway
+        let keys: APIKeyStore
+        do {
+            keys = try APIKeyStore(stateDirectory: gateway.stateDirectory, demoKey: gateway.demoKey)
+        } catch {
+            logger.critical("cannot open the state folder", metadata: ["state.dir": "\(gateway.stateDirectory)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
+        let runtime = GatewayRuntime(
+            configuration: gateway, keys: keys, upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
+            metrics: GatewayMetrics(), logger: logger)
+        let notifier = SystemdNotifier()
+        let demo = source.demo
+        let server = GatewayServer(runtime: runtime) { host, port in
+            let scheme = gateway.listen.tlsCertificatePath == nil ? "http" : "https"
+            // One line on stdout that scripts and tests wait for; port 0 resolves here.
+            print("tappass: listening on \(scheme)://\(host):\(port)\(demo ? " (demo mode, key \(DemoConfiguration.apiKey))" : "")")
+            fflush(nil)
+            logger.notice("listening", metadata: ["listen.address": "\(host)", "listen.port": "\(port)"])
+            notifier.notify("READY=1\nSTATUS=Serving on \(host):\(port)")
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: HealthChecker(pools: runtime.pools, client: http, logger: logger)),
+                    .init(service: AdminServer(runtime: runtime)),
+                    .init(service: server),
+                    .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("service stopped on error", metadata: ["error": "\(error)"])
+            try? await http.shutdown()
+            throw ExitCode(1)
+        }
+        try await http.shutdown()
+        logger.notice("stopped")
+    }
+}

@@ -1,0 +1,68 @@
+package import Foundation
+
+/// What the admin CLI and the service exchange over the admin socket.
+package struct KeyCreateRequest: Codable, Sendable {
+    package var user: String
+    package var team: String
+    package var models: [String]
+    package var expiresAt: Date?
+
+    package init(user: String, team: String, models: [String], expiresAt: Date?) {
+        self.user = user
+        self.team = team
+        self.models = models
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A key as shown to an administrator: never the secret or its hash.
+package struct KeySummary: Codable, Sendable, Equatable {
+    package var id: String
+    package var user: String
+    package var team: String
+    package var models: [String]
+    package var createdAt: Date
+    package var expiresAt: Date?
+    package var revokedAt: Date?
+
+    package init(_ record: APIKeyRecord) {
+        id = record.id
+        user = record.user
+        team = record.team
+        models = record.models
+        createdAt = record.createdAt
+        expiresAt = record.expiresAt
+        revokedAt = record.revokedAt
+    }
+}
+
+package struct KeyCreateResponse: Codable, Sendable {
+    package var key: String
+    package var summary: KeySummary
+
+    package init(key: String, summary: KeySummary) {
+        self.key = key
+        self.summary = summary
+    }
+}
+
+package struct AdminErrorBody: Codable, Sendable {
+    package var error: String
+}
+
+extension JSONEncoder {
+    package static var admin: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    package static var admin: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

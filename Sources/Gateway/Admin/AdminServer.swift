@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationEssentialsCompat
+package import ServiceLifecycle
+
+/// The admin API on a local Unix socket, so `tappass keys …` changes apply to the running
+/// service at once and the service stays the only writer of its state. Access is by file
+/// permissions: the socket is mode 0660 (root and the service's group).
+package struct AdminServer: Service {
+    let runtime: GatewayRuntime
+
+    package init(runtime: GatewayRuntime) {
+        self.runtime = runtime
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let keys = runtime.keys
+        let logger = runtime.logger
+        router.get("/keys") { _, _ in
+            try Self.json(try keys.list().map(KeySummary.init))
+        }
+        router.post("/keys") { request, _ in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            let create: KeyCreateRequest
+            do { create = try JSONDecoder.admin.decode(KeyCreateRequest.self, from: body) } catch {
+                return try Self.json(AdminErrorBody(error: "expected {user, team, models, expiresAt?}: \(error)"), status: .badRequest)
+            }
+            let (record, key) = try keys.create(user: create.user, team: create.team, models: create.models, expiresAt: create.expiresAt)
+            logger.notice("api key created", metadata: ["key.id": "\(record.id)", "user": "\(record.user)", "team": "\(record.team)"])
+            return try Self.json(KeyCreateResponse(key: key, summary: KeySummary(record)), status: .created)
+        }
+        router.post("/keys/{id}/revoke") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let record = try keys.revoke(id: id) else {
+                return try Self.json(AdminErrorBody(error: "no key with id '\(id)'"), status: .notFound)
+            }
+            logger.notice("api key revoked", metadata: ["key.id": "\(record.id)"])
+            return try Self.json(KeySummary(record))
+        }
+        return router
+    }
+
+    package func run() async throws {
+        let path = runtime.configuration.adminSocketPath
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .unixDomainSocket(path: path), serverName: "tappass-admin"),
+            onServerRunning: { _ in chmod(path, 0o660) },
+            logger: runtime.logger
+        )
+        try await app.run()
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder.admin.encode(value))))
+    }
+}

@@ -1,0 +1,78 @@
+package import LocalLLM
+
+/// Everything the gateway needs, handed over by `Appliance` after it read and validated the file.
+package struct GatewayConfiguration: Sendable {
+    package struct Listen: Sendable, Equatable {
+        package var host: String
+        package var port: Int
+        /// PEM certificate chain and private key; both or neither.
+        package var tlsCertificatePath: String?
+        package var tlsKeyPath: String?
+
+        package init(host: String = "127.0.0.1", port: Int = 8443, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
+            self.host = host
+            self.port = port
+            self.tlsCertificatePath = tlsCertificatePath
+            self.tlsKeyPath = tlsKeyPath
+        }
+    }
+
+    package struct Limits: Sendable, Equatable {
+        package var maxBodyBytes: Int
+        package var maxJSONDepth: Int
+
+        package init(maxBodyBytes: Int = 4 << 20, maxJSONDepth: Int = 64) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxJSONDepth = maxJSONDepth
+        }
+    }
+
+    package var listen: Listen
+    package var stateDirectory: String
+    package var adminSocketPath: String
+    package var limits: Limits
+    package var timeouts: UpstreamTimeouts
+    package var pools: [UpstreamPoolConfiguration]
+    package var models: [ModelRoute]
+    /// A fixed key accepted without a database entry; set only in demo mode.
+    package var demoKey: String?
+    package var echoWordDelay: Duration
+
+    package init(
+        listen: Listen = .init(),
+        stateDirectory: String = "/var/lib/tappass",
+        adminSocketPath: String = "/run/tappass/admin.sock",
+        limits: Limits = .init(),
+        timeouts: UpstreamTimeouts = .init(),
+        pools: [UpstreamPoolConfiguration] = [],
+        models: [ModelRoute] = [],
+        demoKey: String? = nil,
+        echoWordDelay: Duration = .milliseconds(20)
+    ) {
+        self.listen = listen
+        self.stateDirectory = stateDirectory
+        self.adminSocketPath = adminSocketPath
+        self.limits = limits
+        self.timeouts = timeouts
+        self.pools = pools
+        self.models = models
+        self.demoKey = demoKey
+        self.echoWordDelay = echoWordDelay
+    }
+}
+
+/// Maps a public model name (or a glob such as `claude-*`) to a pool and the host's model name.
+package struct ModelRoute: Sendable, Equatable {
+    package var pattern: String
+    package var pool: String
+    /// The model name the host knows; nil keeps the name the client asked for.
+    package var upstreamModel: String?
+
+    package init(pattern: String, pool: String, upstreamModel: String? = nil) {
+        self.pattern = pattern
+        self.pool = pool
+        self.upstreamModel = upstreamModel
+    }
+
+    package var isGlob: Bool { pattern.contains(where: { "*?[".contains($0) }) }
+}

@@ -1,0 +1,64 @@
+package import LocalLLM
+import Prometheus
+
+/// The gateway's Prometheus metrics: requests by route, model and status, latency histograms,
+/// in-flight requests, and each upstream host's health, load and breaker state at scrape time.
+package final class GatewayMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let inFlight: Gauge
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+    ]
+
+    package init() {
+        inFlight = registry.makeGauge(name: "tappass_requests_in_flight", help: "Requests being served now.")
+    }
+
+    package func requestStarted() { inFlight.increment() }
+
+    package func requestFinished(route: String, model: String, status: Int, duration: Duration) {
+        inFlight.decrement()
+        registry.makeCounter(
+            name: "tappass_requests_total",
+            labels: [("route", route), ("model", model), ("status", String(status))],
+            help: "Requests served, by route, routed model and status."
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "tappass_request_duration_seconds",
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets,
+            help: "Time from request to last response byte."
+        ).record(duration)
+    }
+
+    package func upstreamAttemptFailed(host: String, code: String) {
+        registry.makeCounter(
+            name: "tappass_upstream_failures_total", labels: [("upstream", host), ("code", code)],
+            help: "Failed attempts to reach an inference host."
+        ).increment()
+    }
+
+    /// Prometheus text exposition, with host gauges refreshed from live state.
+    package func render(pools: [UpstreamPool]) -> [UInt8] {
+        let now = ContinuousClock.now
+        for pool in pools {
+            for host in pool.hosts {
+                let snapshot = host.snapshot(at: now)
+                let labels = [("pool", pool.name), ("upstream", host.id)]
+                registry.makeGauge(name: "tappass_upstream_healthy", labels: labels, help: "1 when the host takes requests.")
+                    .set(to: snapshot.available ? 1 : 0)
+                registry.makeGauge(name: "tappass_upstream_outstanding", labels: labels, help: "Requests in flight on the host.")
+                    .set(to: Double(snapshot.outstanding))
+                for state in ["closed", "open", "half_open"] {
+                    registry.makeGauge(
+                        name: "tappass_upstream_breaker_state", labels: labels + [("state", state)],
+                        help: "Circuit breaker state (1 for the current one)."
+                    ).set(to: snapshot.breakerState == state ? 1 : 0)
+                }
+            }
+        }
+        return registry.emitToBuffer()
+    }
+}

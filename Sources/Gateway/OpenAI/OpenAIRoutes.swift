@@ -1,0 +1,107 @@
+package import Hummingbird
+import LocalLLM
+import NIOCore
+
+/// The OpenAI wire surface: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`.
+package struct OpenAIRoutes: Sendable {
+    let runtime: GatewayRuntime
+    var relay: OpenAIReplyRelay { OpenAIReplyRelay(runtime: runtime) }
+
+    package init(runtime: GatewayRuntime) {
+        self.runtime = runtime
+    }
+
+    package func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/v1/chat/completions") { request, _ in await chatCompletions(request) }
+        router.post("/v1/embeddings") { request, _ in await embeddings(request) }
+        router.get("/v1/models") { request, _ in models(request) }
+        router.get("/v1/models/{id}") { request, context in model(request, id: context.parameters.get("id") ?? "") }
+    }
+
+    func chatCompletions(_ request: Request) async -> Response {
+        var exchange = Exchange(route: "/v1/chat/completions", metrics: runtime.metrics)
+        do {
+            exchange.principal = try runtime.authenticate(request)
+            var body = try await runtime.readJSON(request)
+            let (model, streaming) = try OpenAIRequestValidation.chat(body)
+            let target = try runtime.route(model: model, for: exchange.principal!)
+            exchange.model = target.publicName
+            let reply: UpstreamReply
+            if target.pool.kind == .echo {
+                reply = runtime.echo.chatCompletion(body)
+            } else {
+                body["model"] = .string(target.upstreamModel)
+                let affinity = body["user"]?.stringValue ?? exchange.principal!.user
+                reply = try await send("/chat/completions", body: body, to: target, affinity: affinity, streaming: streaming)
+            }
+            return await relay.response(reply, streaming: streaming, exchange: exchange)
+        } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+    }
+
+    func embeddings(_ request: Request) async -> Response {
+        var exchange = Exchange(route: "/v1/embeddings", metrics: runtime.metrics)
+        do {
+            exchange.principal = try runtime.authenticate(request)
+            var body = try await runtime.readJSON(request)
+            let model = try OpenAIRequestValidation.embeddings(body)
+            let target = try runtime.route(model: model, for: exchange.principal!)
+            exchange.model = target.publicName
+            let reply: UpstreamReply
+            if target.pool.kind == .echo {
+                reply = runtime.echo.embeddings(body)
+            } else {
+                body["model"] = .string(target.upstreamModel)
+                reply = try await send("/embeddings", body: body, to: target, affinity: exchange.principal!.user, streaming: false)
+            }
+            return await relay.response(reply, streaming: false, exchange: exchange)
+        } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+    }
+
+    func models(_ request: Request) -> Response {
+        let exchange = Exchange(route: "/v1/models", metrics: runtime.metrics)
+        let principal: Principal
+        do { principal = try runtime.authenticate(request) } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+        let data = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) }.map(Self.modelObject)
+        exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+        return Self.json(["object": "list", "data": .array(data)])
+    }
+
+    func model(_ request: Request, id: String) -> Response {
+        var exchange = Exchange(route: "/v1/models/{id}", metrics: runtime.metrics)
+        do {
+            exchange.principal = try runtime.authenticate(request)
+            let target = try runtime.route(model: id, for: exchange.principal!)
+            exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            return Self.json(Self.modelObject(target.publicName))
+        } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+    }
+
+    private func send(_ path: String, body: JSONValue, to target: ModelRouter.Target, affinity: String?, streaming: Bool) async throws(GatewayError) -> UpstreamReply {
+        do {
+            return try await runtime.upstream.post(
+                path: path, body: GatewayRuntime.encode(body), pool: target.pool, affinityKey: affinity,
+                streaming: streaming, logger: runtime.logger)
+        } catch {
+            runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
+            throw GatewayError(error)
+        }
+    }
+
+    static func modelObject(_ id: String) -> JSONValue {
+        ["id": .string(id), "object": "model", "created": 0, "owned_by": "tappass"]
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: GatewayRuntime.encode(value)))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+package import LocalLLM
+package import Logging
+import NIOCore
+import NIOFoundationEssentialsCompat
+
+/// The shared state every request handler uses: keys, model routes, pools, the upstream client,
+/// the built-in echo model, metrics and limits.
+package struct GatewayRuntime: Sendable {
+    package let configuration: GatewayConfiguration
+    package let keys: APIKeyStore
+    package let pools: [UpstreamPool]
+    package let router: ModelRouter
+    package let upstream: UpstreamClient
+    package let echo: EchoModel
+    package let metrics: GatewayMetrics
+    package let logger: Logger
+
+    package init(configuration: GatewayConfiguration, keys: APIKeyStore, upstream: UpstreamClient, metrics: GatewayMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.keys = keys
+        self.pools = configuration.pools.map(UpstreamPool.init(configuration:))
+        self.router = ModelRouter(routes: configuration.models, pools: pools)
+        self.upstream = upstream
+        self.echo = EchoModel(wordDelay: configuration.echoWordDelay)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The caller's key from `Authorization: Bearer …` or `x-api-key`.
+    func authenticate(_ request: Request) throws(GatewayError) -> Principal {
+        var presented = request.headers[.authorization].flatMap { value -> String? in
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+            return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        }
+        if presented == nil { presented = request.headers[.apiKey] }
+        switch keys.authenticate(presented) {
+        case .success(let principal): return principal
+        case .failure(let refusal): throw GatewayError(.authentication, "Authentication failed: \(refusal.rawValue).")
+        }
+    }
+
+    /// Reads and decodes a JSON request body within the size and depth limits.
+    func readJSON(_ request: Request) async throws(GatewayError) -> JSONValue {
+        let limit = configuration.limits.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw GatewayError(.tooLarge, "The request body is \(length) bytes; the limit is \(limit) bytes.")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError(.tooLarge, "The request body exceeds the limit of \(limit) bytes.")
+        } catch {
+            throw GatewayError(.invalidRequest, "The request body could not be read.")
+        }
+        if JSONDepthLimit.exceeds(buffer, maxDepth: configuration.limits.maxJSONDepth) {
+            throw GatewayError(.invalidRequest, "The request body nests JSON deeper than \(configuration.limits.maxJSONDepth) levels.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: buffer)
+        } catch {
+            throw GatewayError(.invalidRequest, "The request body is not valid JSON.")
+        }
+        guard case .object = value else {
+            throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
+        }
+        return value
+    }
+
+    /// Resolves the requested model for this caller, or refuses with 403 or 404.
+    func route(model: String, for principal: Principal) throws(GatewayError) -> ModelRouter.Target {
+        guard principal.mayUse(model: model) else {
+            throw GatewayError(.permission, "This API key may not use the model '\(model)'.", param: "model")
+        }
+        guard let target = router.resolve(model) else {
+            throw GatewayError(.modelNotFound, "The model '\(model)' does not exist or is not routed by this gateway.", param: "model")
+        }
+        return target
+    }
+
+    static func encode(_ value: JSONValue) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return ByteBuffer(data: (try? encoder.encode(value)) ?? Data("{}".utf8))
+    }
+
+    /// Whether the gateway can serve: state readable and at least one pool with a usable host.
+    package func readiness() -> (ready: Bool, reasons: [String]) {
+        var reasons: [String] = []
+        do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
+        if !pools.contains(where: { $0.hasAvailableHost() }) { reasons.append("no pool has an available host") }
+        return (reasons.isEmpty, reasons)
+    }
+}
