@@ -82,19 +82,27 @@ let package = Package(
             "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance"]),
+        .testTarget(name: "ApplianceTests", dependencies: [
+            "Appliance", "Gateway", "LocalLLM",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "LocalLLM",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "LocalLLMTests", dependencies: ["LocalLLM"]),
+        .testTarget(name: "LocalLLMTests", dependencies: [
+            "LocalLLM",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "LicenseTests", dependencies: ["License"]),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Gateway", "LocalLLM", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
         ]),
     ]
 )

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+@Suite struct APIKeyStoreTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tappass-keys-\(UUID().uuidString)").path
+
+    @Test func createdKeyAuthenticatesAndIsStoredOnlyAsAHash() throws {
+        let store = try APIKeyStore(stateDirectory: directory)
+        let (record, key) = try store.create(user: "alice", team: "eng", models: ["gpt-*"])
+        #expect(key.hasPrefix("tp_\(record.id)_"))
+        #expect(try store.authenticate(key).get() == Principal(keyID: record.id, user: "alice", team: "eng", allowedModels: ["gpt-*"]))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/keys.sqlite"))
+        let secret = String(key.split(separator: "_").last!)
+        #expect(bytes.range(of: Data(secret.utf8)) == nil)
+    }
+
+    @Test func refusals() throws {
+        let store = try APIKeyStore(stateDirectory: directory)
+        let (record, key) = try store.create(user: "bob", team: "eng")
+        let (_, expiring) = try store.create(user: "carol", team: "eng", expiresAt: Date().addingTimeInterval(60))
+        #expect(store.authenticate(nil) == .failure(.missing))
+        #expect(store.authenticate("") == .failure(.missing))
+        #expect(store.authenticate("sk-not-ours") == .failure(.invalid))
+        let tampered = String(key.dropLast()) + (key.hasSuffix("X") ? "Y" : "X")
+        #expect(store.authenticate(tampered) == .failure(.invalid))
+        #expect(store.authenticate("tp_unknownid_secret") == .failure(.invalid))
+        #expect(store.authenticate(expiring, now: Date().addingTimeInterval(120)) == .failure(.expired))
+        _ = try store.revoke(id: record.id)
+        #expect(store.authenticate(key) == .failure(.revoked))
+        #expect(try store.revoke(id: "nope") == nil)
+    }
+
+    @Test func keysSurviveReopening() throws {
+        let (_, key) = try APIKeyStore(stateDirectory: directory).create(user: "dave", team: "ops")
+        let reopened = try APIKeyStore(stateDirectory: directory)
+        #expect(try reopened.authenticate(key).get().user == "dave")
+        #expect(try reopened.list().map(\.user) == ["dave"])
+    }
+
+    @Test func demoKeyOnlyWhenConfigured() throws {
+        #expect(try APIKeyStore(stateDirectory: directory, demoKey: "tp-demo-key").authenticate("tp-demo-key").get().user == "demo")
+        #expect(try APIKeyStore(stateDirectory: directory).authenticate("tp-demo-key") == .failure(.invalid))
+    }
+}
