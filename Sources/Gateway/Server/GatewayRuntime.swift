@@ -88,11 +88,16 @@ package struct GatewayRuntime: Sendable {
         return ByteBuffer(data: (try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 
-    /// Whether the gateway can serve: state readable and at least one pool with a usable host.
+    /// Whether the gateway can serve: state readable and at least one routed pool with a usable host.
     package func readiness() -> (ready: Bool, reasons: [String]) {
         var reasons: [String] = []
         do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
-        if !pools.contains(where: { $0.hasAvailableHost() }) { reasons.append("no pool has an available host") }
+        let routed = Set(configuration.models.map(\.pool))
+        if routed.isEmpty {
+            reasons.append("no model is routed (see 'models' in the configuration)")
+        } else if !pools.contains(where: { routed.contains($0.name) && $0.hasAvailableHost() }) {
+            reasons.append("no routed pool has an available host")
+        }
         return (reasons.isEmpty, reasons)
     }
 }

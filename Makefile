@@ -1,0 +1,50 @@
+# TapPass Appliance — the two commands a newcomer needs:
+#   make demo   build, then run the appliance on its embedded demo configuration
+#   make test   build, then run the Swift tests and the SDK integration tests
+# Each installs what it needs first (Debian packages when missing, a Python venv for the SDKs).
+
+APT_PACKAGES := libsqlite3-dev libsystemd-dev zlib1g-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+BIN := .build/debug
+
+.PHONY: demo test build deps venv swift-test integration-test bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+		echo "Installing python3-venv"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+
+build: deps
+	swift build
+
+demo: build
+	$(BIN)/tappass serve --demo
+
+$(PYTHON): tests/integration/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r tests/integration/requirements.txt
+	touch $(PYTHON)
+
+venv: deps $(PYTHON)
+
+swift-test: build
+	swift test
+
+integration-test: build venv
+	TAPPASS_BIN_DIR=$(BIN) $(PYTHON) -m pytest tests/integration -q
+
+test: swift-test integration-test
+
+bench: deps
+	bench/gateway-overhead.sh
+
+clean:
+	rm -rf .build $(VENV) .tappass-demo
