@@ -44,6 +44,16 @@ public final class MockUpstream: Sendable {
             return Response(status: .noContent)
         }
         router.post("/v1/chat/completions") { request, _ in try await self.chat(request) }
+        router.post("/v1/messages") { request, _ in try await self.anthropicMessages(request) }
+        // llama.cpp-style tokenizer: the template is "role: content" lines; a token is a word.
+        router.post("/apply-template") { request, _ in
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any] ?? [:]
+            return Self.json(["prompt": MockTokenizer.template(json)])
+        }
+        router.post("/tokenize") { request, _ in
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any] ?? [:]
+            return Self.json(["tokens": Array(0..<MockTokenizer.count(json["content"] as? String ?? ""))])
+        }
         router.post("/v1/embeddings") { request, _ in try await self.embeddings(request) }
         return router
     }
@@ -68,10 +78,11 @@ public final class MockUpstream: Sendable {
             return Self.json(["error": ["message": "mock failure \(behavior.status) from \(name)", "type": "server_error"]], status: behavior.status)
         }
         let model = json["model"] as? String ?? "mock-model"
-        let toolName = Self.forcedTool(json)
+        let tools = Self.forcedTools(json, parallel: behavior.parallelToolCalls)
+        let promptTokens = MockTokenizer.count(MockTokenizer.template(json))
         if json["stream"] as? Bool == true {
             let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
-            let frames = MockChatFrames.stream(model: model, words: behavior.replyWords, tool: toolName, includeUsage: includeUsage)
+            let frames = MockChatFrames.stream(model: model, words: behavior.replyWords, tools: tools, includeUsage: includeUsage, repeatToolIdentity: behavior.repeatToolIdentity, promptTokens: promptTokens)
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -92,7 +103,40 @@ public final class MockUpstream: Sendable {
                 }
             })
         }
-        return Self.json(MockChatFrames.completion(model: model, words: behavior.replyWords, tool: toolName))
+        return Self.json(MockChatFrames.completion(model: model, words: behavior.replyWords, tools: tools, promptTokens: promptTokens))
+    }
+
+    /// A host that speaks Anthropic Messages natively: a fixed one-block answer.
+    private func anthropicMessages(_ request: Request) async throws -> Response {
+        let (behavior, json) = try await record(request)
+        guard behavior.status == 200 else {
+            return Self.json(["type": "error", "error": ["type": "api_error", "message": "mock failure \(behavior.status)"]], status: behavior.status)
+        }
+        let text = behavior.replyWords.joined(separator: " ")
+        let model = json["model"] as? String ?? "mock-model"
+        let message: [String: Any] = [
+            "id": "msg_mock_native", "type": "message", "role": "assistant", "model": model,
+            "content": [["type": "text", "text": text]], "stop_reason": "end_turn", "stop_sequence": NSNull(),
+            "usage": ["input_tokens": 11, "output_tokens": behavior.replyWords.count],
+        ]
+        guard json["stream"] as? Bool == true else { return Self.json(message) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        var start = message
+        start["content"] = []
+        start["stop_reason"] = NSNull()
+        let events: [(String, [String: Any])] = [
+            ("message_start", ["type": "message_start", "message": start]),
+            ("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+            ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": text]]),
+            ("content_block_stop", ["type": "content_block_stop", "index": 0]),
+            ("message_delta", ["type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()], "usage": ["output_tokens": behavior.replyWords.count]]),
+            ("message_stop", ["type": "message_stop"]),
+        ]
+        let body = events.map { name, data in
+            "event: \(name)\ndata: \(String(decoding: (try? JSONSerialization.data(withJSONObject: data)) ?? Data(), as: UTF8.self))\n\n"
+        }.joined()
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     private func embeddings(_ request: Request) async throws -> Response {
@@ -111,14 +155,19 @@ public final class MockUpstream: Sendable {
     }
 
     /// The function the request forces (`tool_choice` naming one, or `required` with tools).
-    static func forcedTool(_ json: [String: Any]) -> String? {
+    /// The functions the request forces: `tool_choice` naming one, or `required` (the first
+    /// tool, or the first two when `parallel_tool_calls` behaviour is on). A conversation whose
+    /// last message is a tool result gets a text answer instead, as a model would give.
+    static func forcedTools(_ json: [String: Any], parallel: Bool) -> [String] {
         let tools = json["tools"] as? [[String: Any]] ?? []
-        let first = (tools.first?["function"] as? [String: Any])?["name"] as? String
+        let names = tools.compactMap { ($0["function"] as? [String: Any])?["name"] as? String }
+        let messages = json["messages"] as? [[String: Any]] ?? []
+        if messages.last?["role"] as? String == "tool" { return [] }
         if let choice = json["tool_choice"] as? [String: Any] {
-            return (choice["function"] as? [String: Any])?["name"] as? String ?? first
+            return [((choice["function"] as? [String: Any])?["name"] as? String) ?? names.first].compactMap { $0 }
         }
-        if json["tool_choice"] as? String == "required" { return first }
-        return nil
+        if json["tool_choice"] as? String == "required" { return Array(names.prefix(parallel ? 2 : 1)) }
+        return []
     }
 
     static func json(_ object: Any, status: Int = 200) -> Response {

@@ -14,6 +14,10 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
     public var keepAliveComment: Bool = false
     /// Answer `/health` with this status.
     public var healthStatus: Int = 200
+    /// With `tool_choice: required`, call the first two tools in one turn.
+    public var parallelToolCalls: Bool = false
+    /// Repeat each tool call's id and name in every streamed delta, as llama.cpp does.
+    public var repeatToolIdentity: Bool = false
     /// Words of the completion (the reply text is these joined by spaces).
     public var replyWords: [String] = ["Hello", "from", "the", "mock", "host."]
 
@@ -27,6 +31,8 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
         case keepAliveComment = "keep_alive_comment"
         case healthStatus = "health_status"
         case replyWords = "reply_words"
+        case parallelToolCalls = "parallel_tool_calls"
+        case repeatToolIdentity = "repeat_tool_identity"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +45,8 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
         keepAliveComment = try container.decodeIfPresent(Bool.self, forKey: .keepAliveComment) ?? defaults.keepAliveComment
         healthStatus = try container.decodeIfPresent(Int.self, forKey: .healthStatus) ?? defaults.healthStatus
         replyWords = try container.decodeIfPresent([String].self, forKey: .replyWords) ?? defaults.replyWords
+        parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls) ?? false
+        repeatToolIdentity = try container.decodeIfPresent(Bool.self, forKey: .repeatToolIdentity) ?? false
     }
 }
 

@@ -23,7 +23,7 @@ def test_chat_completion(client, mocks):
     )
     assert completion.choices[0].message.content == "Hello from the mock host."
     assert completion.choices[0].finish_reason == "stop"
-    assert completion.usage.total_tokens == 12
+    assert completion.usage.total_tokens == 7  # "user: hi" is 2 mock tokens, plus 5 words
     received = json.loads(sum((m.stats()["requests"] and [m.stats()["last_request"]] or [] for m in mocks), [])[0])
     assert received["model"] == "mock-model"
     assert received["seed"] == 7 and received["stop"] == ["\n\n"] and received["response_format"] == {"type": "text"}

@@ -67,9 +67,14 @@ struct ConfigurationReader {
     }
 
     private func readPool(name: String, _ node: ConfigNode) throws -> UpstreamPoolConfiguration {
-        let entries = try node.mapping(allowed: ["kind", "hosts", "affinity", "health", "breaker", "max_attempts"])
+        let entries = try node.mapping(allowed: ["kind", "hosts", "affinity", "health", "breaker", "max_attempts", "tokenizer", "messages_api"])
         var pool = UpstreamPoolConfiguration(name: name)
-        if let kind = entries["kind"] { pool.kind = try kind.oneOf(UpstreamPoolConfiguration.HostKind.self) }
+        if let kind = entries["kind"] {
+            pool.kind = try kind.oneOf(UpstreamPoolConfiguration.HostKind.self)
+            pool.tokenizer = .default(for: pool.kind)
+        }
+        if let tokenizer = entries["tokenizer"] { pool.tokenizer = try tokenizer.oneOf(UpstreamPoolConfiguration.Tokenizer.self) }
+        if let api = entries["messages_api"] { pool.messagesAPI = try api.oneOf(UpstreamPoolConfiguration.MessagesAPI.self) }
         if let affinity = entries["affinity"] { pool.affinity = try affinity.oneOf(UpstreamPoolConfiguration.Affinity.self) }
         if let attempts = entries["max_attempts"] { pool.maxAttempts = try attempts.int(in: 1...10) }
         if let health = entries["health"] {

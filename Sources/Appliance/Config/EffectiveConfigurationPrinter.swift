@@ -25,6 +25,8 @@ enum EffectiveConfigurationPrinter {
             if pool.kind != .echo {
                 entries += [
                     ("affinity", scalar(pool.affinity.rawValue)),
+                    ("tokenizer", scalar(pool.tokenizer.rawValue)),
+                    ("messages_api", scalar(pool.messagesAPI.rawValue)),
                     ("max_attempts", scalar(String(pool.maxAttempts))),
                     ("health", map([
                         ("interval", scalar(text(pool.health.interval))), ("timeout", scalar(text(pool.health.timeout))),

@@ -11,9 +11,8 @@ import NIOCore
 struct OpenAIReplyRelay {
     let runtime: GatewayRuntime
 
-    func response(_ reply: UpstreamReply, streaming: Bool, exchange: Exchange) async -> Response {
-        var exchange = exchange
-        exchange.upstreamID = reply.hostID
+    func response(_ reply: UpstreamReply, streaming: Bool, exchange original: Exchange) async -> Response {
+        let exchange = original.answered(by: reply.hostID)
         let timeouts = runtime.configuration.timeouts
         guard (200..<300).contains(reply.status) else {
             return await upstreamError(reply, exchange: exchange)
@@ -24,7 +23,6 @@ struct OpenAIReplyRelay {
             headers[.cacheControl] = "no-cache"
             headers[.requestID] = exchange.id
             let runtime = self.runtime
-            let exchange = exchange
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 var parser = SSEParser()
                 do {
@@ -55,14 +53,7 @@ struct OpenAIReplyRelay {
             })
         }
         do {
-            var body = ByteBuffer()
-            try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
-                var chunk = chunk
-                guard body.readableBytes + chunk.readableBytes <= 64 << 20 else {
-                    throw UpstreamError(.badStatus, "the host's response exceeds 64 MiB", hostID: reply.hostID)
-                }
-                body.writeBuffer(&chunk)
-            }
+            let body = try await runtime.collect(reply)
             reply.finish(.success)
             exchange.finish(status: reply.status, outcome: "completed", runtime: runtime)
             var headers = HTTPFields()

@@ -61,15 +61,20 @@ package struct OpenAIRoutes: Sendable {
         }
     }
 
+    /// Lists the models this key may use, in Anthropic's shape when asked with `anthropic-version`.
     func models(_ request: Request) -> Response {
         let exchange = Exchange(route: "/v1/models", metrics: runtime.metrics)
+        let anthropic = request.headers[.anthropicVersion] != nil
         let principal: Principal
         do { principal = try runtime.authenticate(request) } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return anthropic
+                ? AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
+                : relay.fail(error, exchange: exchange, outcome: "refused")
         }
-        let data = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) }.map(Self.modelObject)
+        let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) }
         exchange.finish(status: 200, outcome: "completed", runtime: runtime)
-        return Self.json(["object": "list", "data": .array(data)])
+        if anthropic { return Self.json(AnthropicRoutes.modelList(ids)) }
+        return Self.json(["object": "list", "data": .array(ids.map(Self.modelObject))])
     }
 
     func model(_ request: Request, id: String) -> Response {

@@ -17,6 +17,13 @@ struct Exchange: Sendable {
         metrics.requestStarted()
     }
 
+    /// The same exchange, noting the host that answered.
+    func answered(by hostID: String) -> Exchange {
+        var copy = self
+        copy.upstreamID = hostID
+        return copy
+    }
+
     /// Ends the exchange: metrics, then the journal line.
     func finish(status: Int, outcome: String, runtime: GatewayRuntime) {
         let duration = ContinuousClock.now - started

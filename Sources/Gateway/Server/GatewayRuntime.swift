@@ -14,6 +14,7 @@ package struct GatewayRuntime: Sendable {
     package let router: ModelRouter
     package let upstream: UpstreamClient
     package let echo: EchoModel
+    package let tokenizer: HostTokenizer
     package let metrics: GatewayMetrics
     package let logger: Logger
 
@@ -24,6 +25,7 @@ package struct GatewayRuntime: Sendable {
         self.router = ModelRouter(routes: configuration.models, pools: pools)
         self.upstream = upstream
         self.echo = EchoModel(wordDelay: configuration.echoWordDelay)
+        self.tokenizer = HostTokenizer(http: upstream.http)
         self.metrics = metrics
         self.logger = logger
     }
@@ -80,6 +82,27 @@ package struct GatewayRuntime: Sendable {
             throw GatewayError(.modelNotFound, "The model '\(model)' does not exist or is not routed by this gateway.", param: "model")
         }
         return target
+    }
+
+    static func encodeString(_ value: JSONValue) -> String {
+        String(buffer: encode(value))
+    }
+
+    static func decode(_ buffer: ByteBuffer) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: buffer)
+    }
+
+    /// Reads a whole reply body under the idle and total timeouts, refusing more than 64 MiB.
+    func collect(_ reply: UpstreamReply) async throws -> ByteBuffer {
+        var body = ByteBuffer()
+        try await StreamRelay.relay(reply.body, idle: configuration.timeouts.idle, total: configuration.timeouts.total, hostID: reply.hostID) { chunk in
+            var chunk = chunk
+            guard body.readableBytes + chunk.readableBytes <= 64 << 20 else {
+                throw UpstreamError(.badStatus, "the host's response exceeds 64 MiB", hostID: reply.hostID)
+            }
+            body.writeBuffer(&chunk)
+        }
+        return body
     }
 
     static func encode(_ value: JSONValue) -> ByteBuffer {

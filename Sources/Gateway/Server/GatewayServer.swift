@@ -22,6 +22,7 @@ package struct GatewayServer: Service {
         let router = Router()
         ProbeRoutes(runtime: runtime).register(on: router)
         OpenAIRoutes(runtime: runtime).register(on: router)
+        AnthropicRoutes(runtime: runtime).register(on: router)
         return router
     }
 

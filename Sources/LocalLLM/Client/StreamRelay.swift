@@ -4,6 +4,9 @@ import Synchronization
 /// Relays a reply body chunk by chunk under an idle timeout (longest silence between chunks)
 /// and a total timeout, cancelling the upstream read when either fires or the consumer fails.
 ///
+/// With a `heartbeat`, the consumer gets an empty chunk after that long without data, so it
+/// can keep the client's connection alive (Anthropic `ping` events).
+///
 /// The consumer runs in the caller's task (so it may write to an `inout` response writer);
 /// a producer child task reads the body and a watchdog child task enforces the timeouts.
 package enum StreamRelay {
@@ -12,6 +15,7 @@ package enum StreamRelay {
         idle: Duration,
         total: Duration,
         hostID: String,
+        heartbeat: Duration? = nil,
         consume: (ByteBuffer) async throws -> Void
     ) async throws {
         let (chunks, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
@@ -32,19 +36,34 @@ package enum StreamRelay {
                 }
             }
             group.addTask {
+                let started = Self.nanosNow()
+                let idleNanos = Self.nanos(idle)
+                let totalNanos = Self.nanos(total)
+                let beatNanos = heartbeat.map(Self.nanos)
+                var lastBeat = started
                 while true {
+                    let now = Self.nanosNow()
                     let last = lastActivity.nanos
-                    let idleDeadline = Duration.nanoseconds(last - Self.nanosNow()) + idle
-                    let totalLeft = total - (ContinuousClock.now - start)
-                    if totalLeft <= .zero {
+                    if now - started >= totalNanos {
                         continuation.finish(throwing: UpstreamError(.totalTimeout, "the host's response exceeded the total timeout of \(total)", hostID: hostID))
                         return
                     }
-                    if idleDeadline <= .zero {
+                    if now - last >= idleNanos {
                         continuation.finish(throwing: UpstreamError(.idleTimeout, "the host sent nothing for \(idle)", hostID: hostID))
                         return
                     }
-                    try await Task.sleep(for: min(idleDeadline, totalLeft))
+                    var wake = min(last + idleNanos, started + totalNanos)
+                    if let beatNanos {
+                        let quietSince = max(last, lastBeat)
+                        if now - quietSince >= beatNanos {
+                            // An empty chunk tells the consumer to send its keep-alive.
+                            continuation.yield(ByteBuffer())
+                            lastBeat = now
+                            continue
+                        }
+                        wake = min(wake, quietSince + beatNanos)
+                    }
+                    try await Task.sleep(for: .nanoseconds(max(wake - now, 1_000_000)))
                 }
             }
             do {
@@ -57,6 +76,10 @@ package enum StreamRelay {
             }
             group.cancelAll()
         }
+    }
+
+    static func nanos(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     static func nanosNow() -> Int64 {

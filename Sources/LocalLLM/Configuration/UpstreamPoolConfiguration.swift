@@ -25,8 +25,38 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
         case user
     }
 
+    /// Which tokenizer endpoint the pool's hosts offer, for counting tokens locally.
+    package enum Tokenizer: String, Sendable, CaseIterable {
+        /// None: a documented conservative estimate is used.
+        case none
+        /// llama.cpp `llama-server`: `POST /apply-template`, then `POST /tokenize`.
+        case llamacpp
+        /// vLLM: `POST /tokenize` with the chat messages.
+        case vllm
+        /// llama-cpp-python's server: `POST /extras/tokenize/count`.
+        case llamaCppPython = "llama_cpp_python"
+
+        package static func `default`(for kind: HostKind) -> Tokenizer {
+            switch kind {
+            case .llamacpp: .llamacpp
+            case .vllm: .vllm
+            default: .none
+            }
+        }
+    }
+
+    /// How a pool answers Anthropic Messages requests.
+    package enum MessagesAPI: String, Sendable, CaseIterable {
+        /// Translate to the host's OpenAI chat-completions endpoint and back.
+        case translate
+        /// The host speaks Anthropic Messages itself (`POST {base}/messages`): pass through.
+        case native
+    }
+
     package var name: String
     package var kind: HostKind
+    package var tokenizer: Tokenizer
+    package var messagesAPI: MessagesAPI
     package var hosts: [UpstreamHostConfiguration]
     package var affinity: Affinity
     package var health: HealthCheckConfiguration
@@ -37,6 +67,8 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
     package init(
         name: String,
         kind: HostKind = .openai,
+        tokenizer: Tokenizer? = nil,
+        messagesAPI: MessagesAPI = .translate,
         hosts: [UpstreamHostConfiguration] = [],
         affinity: Affinity = .none,
         health: HealthCheckConfiguration = .init(),
@@ -45,6 +77,8 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
     ) {
         self.name = name
         self.kind = kind
+        self.tokenizer = tokenizer ?? .default(for: kind)
+        self.messagesAPI = messagesAPI
         self.hosts = hosts
         self.affinity = affinity
         self.health = health

@@ -118,12 +118,17 @@ package struct EchoModel: Sendable {
             text = pieces.joined()
             finish = "length"
         }
-        let prompt = messages.reduce(0) { $0 + tokenEstimate(messageText($1["content"])) + 3 }
+        let prompt = Int(promptTokens(request))
         let usage: JSONValue = [
             "prompt_tokens": .int(Int64(prompt)), "completion_tokens": .int(Int64(pieces.count)),
             "total_tokens": .int(Int64(prompt + pieces.count)),
         ]
         return Completion(text: text, pieces: pieces, finishReason: finish, usage: usage)
+    }
+
+    /// The echo model's own prompt-token count (its "tokenizer"): what its usage reports.
+    package static func promptTokens(_ request: JSONValue) -> Int64 {
+        Int64((request["messages"]?.arrayValue ?? []).reduce(0) { $0 + tokenEstimate(messageText($1["content"])) + 3 })
     }
 
     /// The text of a message's `content`: a string, or the text parts of an array.

@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import LocalLLM
+import NIOFoundationEssentialsCompat
+
+/// Anthropic's error shape: `{"type": "error", "error": {"type": …, "message": …}}` with the
+/// status codes the Anthropic SDKs map to their own exception classes.
+enum AnthropicErrorBody {
+    static func type(for error: GatewayError) -> String {
+        switch error.kind {
+        case .invalidRequest: "invalid_request_error"
+        case .authentication: "authentication_error"
+        case .permission: "permission_error"
+        case .modelNotFound: "not_found_error"
+        case .tooLarge: "request_too_large"
+        case .rateLimited: "rate_limit_error"
+        case .upstreamUnavailable: "overloaded_error"
+        case .upstreamFailed, .upstreamTimeout, .internal: "api_error"
+        }
+    }
+
+    /// Anthropic signals "no capacity" with 529; other kinds keep the gateway's status.
+    static func status(for error: GatewayError) -> Int {
+        error.kind == .upstreamUnavailable ? 529 : error.status
+    }
+
+    static func json(_ error: GatewayError) -> JSONValue {
+        ["type": "error", "error": ["type": .string(type(for: error)), "message": .string(error.message)]]
+    }
+
+    static func response(for error: GatewayError, requestID: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.requestID] = requestID
+        return Response(status: .init(code: status(for: error)), headers: headers, body: .init(byteBuffer: GatewayRuntime.encode(json(error))))
+    }
+
+    /// The same error as an `event: error` for failures after the stream has started.
+    static func streamEvent(for error: GatewayError) -> ByteBuffer {
+        AnthropicEvent(name: "error", data: json(error)).encoded
+    }
+}
+
+/// One Anthropic SSE event: `event: NAME` and a JSON `data:` line.
+struct AnthropicEvent: Equatable {
+    var name: String
+    var data: JSONValue
+
+    var encoded: ByteBuffer {
+        var buffer = ByteBuffer(string: "event: \(name)\ndata: ")
+        var json = GatewayRuntime.encode(data)
+        buffer.writeBuffer(&json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+package import Hummingbird
+import HTTPTypes
+import LocalLLM
+import NIOCore
+
+/// The Anthropic Messages surface: `POST /v1/messages` (also with Claude Code's `?beta=true`)
+/// and `POST /v1/messages/count_tokens`. `anthropic-version` and `anthropic-beta` headers are
+/// accepted; betas the gateway does not know never fail a call.
+package struct AnthropicRoutes: Sendable {
+    let runtime: GatewayRuntime
+    var relay: AnthropicReplyRelay { AnthropicReplyRelay(runtime: runtime) }
+
+    package init(runtime: GatewayRuntime) {
+        self.runtime = runtime
+    }
+
+    package func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/v1/messages") { request, _ in await messages(request) }
+        router.post("/v1/messages/count_tokens") { request, _ in await countTokens(request) }
+    }
+
+    func messages(_ request: Request) async -> Response {
+        var exchange = Exchange(route: "/v1/messages", metrics: runtime.metrics)
+        do {
+            exchange.principal = try runtime.authenticate(request)
+            let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: true)
+            let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
+            exchange.model = target.publicName
+            let affinity = anthropic.userID ?? exchange.principal!.user
+            if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
+                var body = anthropic.body
+                body["model"] = .string(target.upstreamModel)
+                let reply = try await send("/messages", body, target: target, affinity: affinity, streaming: anthropic.streaming)
+                return await relay.passThrough(reply, streaming: anthropic.streaming, exchange: exchange)
+            }
+            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
+            let messageID = OpenAIToAnthropic.messageID()
+            if target.pool.kind == .echo {
+                let reply = runtime.echo.chatCompletion(chat)
+                return await relay.translated(reply, request: anthropic, messageID: messageID, inputTokens: EchoModel.promptTokens(chat), exchange: exchange)
+            }
+            // Streams announce input tokens in `message_start`: count them on the host's
+            // tokenizer while the host starts generating.
+            async let counted = anthropic.streaming ? runtime.tokenizer.count(chat, pool: target.pool) : nil
+            let reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: anthropic.streaming)
+            let inputTokens = await counted?.tokens ?? 0
+            return await relay.translated(reply, request: anthropic, messageID: messageID, inputTokens: inputTokens, exchange: exchange)
+        } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+    }
+
+    func countTokens(_ request: Request) async -> Response {
+        var exchange = Exchange(route: "/v1/messages/count_tokens", metrics: runtime.metrics)
+        do {
+            exchange.principal = try runtime.authenticate(request)
+            let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: false)
+            let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
+            exchange.model = target.publicName
+            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
+            let count = target.pool.kind == .echo
+                ? HostTokenizer.Count(tokens: EchoModel.promptTokens(chat), source: .host)
+                : await runtime.tokenizer.count(chat, pool: target.pool)
+            exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.requestID] = exchange.id
+            headers[.tokenCountSource] = count.source.rawValue
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)])))
+        } catch {
+            return relay.fail(error, exchange: exchange, outcome: "refused")
+        }
+    }
+
+    private func send(_ path: String, _ body: JSONValue, target: ModelRouter.Target, affinity: String?, streaming: Bool) async throws(GatewayError) -> UpstreamReply {
+        do {
+            return try await runtime.upstream.post(
+                path: path, body: GatewayRuntime.encode(body), pool: target.pool, affinityKey: affinity,
+                streaming: streaming, logger: runtime.logger)
+        } catch {
+            runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
+            throw GatewayError(error)
+        }
+    }
+
+    /// `GET /v1/models` as Anthropic clients expect it (asked with `anthropic-version`).
+    static func modelList(_ ids: [String]) -> JSONValue {
+        [
+            "data": .array(ids.map { ["type": "model", "id": .string($0), "display_name": .string($0), "created_at": "2025-01-01T00:00:00Z"] }),
+            "has_more": false,
+            "first_id": ids.first.map(JSONValue.string) ?? .null,
+            "last_id": ids.last.map(JSONValue.string) ?? .null,
+        ]
+    }
+}

@@ -1,0 +1,143 @@
+import LocalLLM
+
+/// Turns an OpenAI chat-completions chunk stream into the Anthropic Messages event sequence, in
+/// the order the SDKs expect: `message_start`, then per content block `content_block_start`,
+/// deltas (`text_delta`, `thinking_delta`, `input_json_delta` as tool arguments arrive) and
+/// `content_block_stop`, then `message_delta` (stop reason, usage) and `message_stop`.
+///
+/// A pure state machine: chunks in, events out, no I/O. Hosts that repeat a tool call's id and
+/// name in every delta (llama.cpp) are handled by keying tool blocks on the OpenAI `index`.
+struct AnthropicStreamTranslator {
+    private enum Block: Equatable {
+        case none
+        case text(index: Int)
+        case thinking(index: Int)
+        case tool(index: Int, openAIIndex: Int)
+    }
+
+    let request: AnthropicRequest
+    let messageID: String
+    private(set) var inputTokens: Int64
+    private(set) var outputTokens: Int64 = 0
+    private var block: Block = .none
+    private var nextIndex = 0
+    private var stopReason: String?
+    private var stopSequence: String?
+    private(set) var sawFinish = false
+    private(set) var finished = false
+
+    init(request: AnthropicRequest, messageID: String, inputTokens: Int64) {
+        self.request = request
+        self.messageID = messageID
+        self.inputTokens = inputTokens
+    }
+
+    func start() -> [AnthropicEvent] {
+        [
+            AnthropicEvent(name: "message_start", data: [
+                "type": "message_start",
+                "message": [
+                    "id": .string(messageID), "type": "message", "role": "assistant", "model": .string(request.model),
+                    "content": [], "stop_reason": .null, "stop_sequence": .null,
+                    "usage": ["input_tokens": .int(inputTokens), "output_tokens": 0],
+                ],
+            ]),
+            ping,
+        ]
+    }
+
+    var ping: AnthropicEvent { AnthropicEvent(name: "ping", data: ["type": "ping"]) }
+
+    /// One OpenAI `chat.completion.chunk`.
+    mutating func feed(_ chunk: JSONValue) -> [AnthropicEvent] {
+        var events: [AnthropicEvent] = []
+        if let usage = chunk["usage"], !usage.isNull {
+            if let prompt = usage["prompt_tokens"]?.intValue, prompt > 0 { inputTokens = prompt }
+            if let completion = usage["completion_tokens"]?.intValue { outputTokens = completion }
+        }
+        guard let choice = chunk["choices"]?.arrayValue?.first else { return events }
+        let delta = choice["delta"]
+        if request.wantsThinking, let reasoning = delta?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
+            if case .thinking(let index) = block {
+                events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
+            } else {
+                let index = open(.thinking(index: nextIndex), ["type": "thinking", "thinking": "", "signature": ""], into: &events)
+                events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
+            }
+        }
+        if let text = delta?["content"]?.stringValue, !text.isEmpty {
+            if case .text(let index) = block {
+                events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
+            } else {
+                let index = open(.text(index: nextIndex), ["type": "text", "text": ""], into: &events)
+                events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
+            }
+        }
+        for call in delta?["tool_calls"]?.arrayValue ?? [] {
+            let openAIIndex = Int(call["index"]?.intValue ?? 0)
+            let index: Int
+            if case .tool(let current, openAIIndex) = block {
+                index = current
+            } else {
+                index = open(
+                    .tool(index: nextIndex, openAIIndex: openAIIndex),
+                    [
+                        "type": "tool_use", "id": .string(call["id"]?.stringValue ?? OpenAIToAnthropic.toolUseID()),
+                        "name": call["function"]?["name"] ?? "", "input": [:],
+                    ],
+                    into: &events)
+            }
+            if let arguments = call["function"]?["arguments"]?.stringValue, !arguments.isEmpty {
+                events.append(self.delta(index, ["type": "input_json_delta", "partial_json": .string(arguments)]))
+            }
+        }
+        if choice["finish_reason"]?.stringValue != nil {
+            sawFinish = true
+            (stopReason, stopSequence) = OpenAIToAnthropic.stop(choice, request: request)
+        }
+        return events
+    }
+
+    /// Closes the open block and ends the message; nothing more may follow.
+    mutating func finish() -> [AnthropicEvent] {
+        guard !finished else { return [] }
+        finished = true
+        var events: [AnthropicEvent] = []
+        closeBlock(into: &events)
+        events.append(AnthropicEvent(name: "message_delta", data: [
+            "type": "message_delta",
+            "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": stopSequence.map(JSONValue.string) ?? .null],
+            "usage": ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)],
+        ]))
+        events.append(AnthropicEvent(name: "message_stop", data: ["type": "message_stop"]))
+        return events
+    }
+
+    private mutating func open(_ new: Block, _ contentBlock: JSONValue, into events: inout [AnthropicEvent]) -> Int {
+        closeBlock(into: &events)
+        let index = nextIndex
+        nextIndex += 1
+        block = new
+        events.append(AnthropicEvent(name: "content_block_start", data: [
+            "type": "content_block_start", "index": .int(Int64(index)), "content_block": contentBlock,
+        ]))
+        return index
+    }
+
+    private mutating func closeBlock(into events: inout [AnthropicEvent]) {
+        let index: Int
+        switch block {
+        case .none: return
+        case .text(let value), .thinking(let value), .tool(let value, _): index = value
+        }
+        if case .thinking = block {
+            events.append(delta(index, ["type": "signature_delta", "signature": ""]))
+        }
+        events.append(AnthropicEvent(name: "content_block_stop", data: ["type": "content_block_stop", "index": .int(Int64(index))]))
+        block = .none
+    }
+
+    private func delta(_ index: Int, _ delta: JSONValue) -> AnthropicEvent {
+        AnthropicEvent(name: "content_block_delta", data: ["type": "content_block_delta", "index": .int(Int64(index)), "delta": delta])
+    }
+}

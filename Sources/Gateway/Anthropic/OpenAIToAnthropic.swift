@@ -1,0 +1,77 @@
+import Foundation
+import LocalLLM
+
+/// Translates an OpenAI chat completion from a host back into an Anthropic `message`.
+enum OpenAIToAnthropic {
+    static func message(_ completion: JSONValue, request: AnthropicRequest, messageID: String) -> JSONValue {
+        let choice = completion["choices"]?.arrayValue?.first
+        let message = choice?["message"]
+        var content: [JSONValue] = []
+        if request.wantsThinking, let reasoning = message?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
+            content.append(["type": "thinking", "thinking": .string(reasoning), "signature": ""])
+        }
+        if let text = message?["content"]?.stringValue, !text.isEmpty {
+            content.append(["type": "text", "text": .string(text)])
+        }
+        for call in message?["tool_calls"]?.arrayValue ?? [] {
+            content.append([
+                "type": "tool_use",
+                "id": .string(call["id"]?.stringValue ?? toolUseID()),
+                "name": call["function"]?["name"] ?? "",
+                "input": toolInput(call["function"]?["arguments"]?.stringValue ?? ""),
+            ])
+        }
+        let (stopReason, stopSequence) = stop(choice, request: request)
+        return [
+            "id": .string(messageID), "type": "message", "role": "assistant", "model": .string(request.model),
+            "content": .array(content),
+            "stop_reason": stopReason.map(JSONValue.string) ?? .null,
+            "stop_sequence": stopSequence.map(JSONValue.string) ?? .null,
+            "usage": [
+                "input_tokens": .int(completion["usage"]?["prompt_tokens"]?.intValue ?? 0),
+                "output_tokens": .int(completion["usage"]?["completion_tokens"]?.intValue ?? 0),
+            ],
+        ]
+    }
+
+    /// `finish_reason` → `stop_reason`. A stop sequence is named when the host says which one
+    /// matched (vLLM's `stop_reason`); hosts that do not say report `end_turn`.
+    static func stop(_ choice: JSONValue?, request: AnthropicRequest) -> (String?, String?) {
+        switch choice?["finish_reason"]?.stringValue {
+        case "length": return ("max_tokens", nil)
+        case "tool_calls", "function_call": return ("tool_use", nil)
+        case "stop":
+            if let matched = choice?["stop_reason"]?.stringValue, request.stopSequences.contains(matched) {
+                return ("stop_sequence", matched)
+            }
+            return ("end_turn", nil)
+        case nil: return (nil, nil)
+        default: return ("end_turn", nil)
+        }
+    }
+
+    /// Tool arguments as the JSON object Anthropic clients expect; arguments that are not a JSON
+    /// object (a model's malformed output) are kept as a string under `_raw` rather than lost.
+    static func toolInput(_ arguments: String) -> JSONValue {
+        let trimmed = arguments.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return [:] }
+        if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)), case .object = value {
+            return value
+        }
+        return ["_raw": .string(arguments)]
+    }
+
+    static func toolUseID() -> String {
+        "toolu_" + randomSuffix()
+    }
+
+    static func messageID() -> String {
+        "msg_" + randomSuffix()
+    }
+
+    private static func randomSuffix() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}

@@ -1,0 +1,106 @@
+package import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
+
+/// Counts the prompt tokens of an OpenAI chat request on the host's own tokenizer, so counts
+/// match what the host will bill, and never leaves the building. When the pool has no tokenizer
+/// endpoint, or it fails, a conservative estimate is used that never under-counts (see
+/// ``estimate(_:)``); the result says which it is.
+package struct HostTokenizer: Sendable {
+    package struct Count: Sendable, Equatable {
+        package enum Source: String, Sendable {
+            case host
+            case estimate
+        }
+
+        package var tokens: Int64
+        package var source: Source
+
+        package init(tokens: Int64, source: Source) {
+            self.tokens = tokens
+            self.source = source
+        }
+    }
+
+    let http: HTTPClient
+    let timeout: Duration
+
+    package init(http: HTTPClient, timeout: Duration = .seconds(5)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    package func count(_ chat: JSONValue, pool: UpstreamPool) async -> Count {
+        guard pool.configuration.tokenizer != .none,
+            let lease = pool.acquire(affinityKey: nil)
+        else { return Self.estimate(chat) }
+        // Counting is not a generation: release the slot at once, it must not hold capacity.
+        lease.finish(.neutral)
+        let root = lease.host.configuration.rootURL
+        let key = lease.host.configuration.apiKey
+        do {
+            switch pool.configuration.tokenizer {
+            case .llamacpp:
+                var template: JSONValue = ["messages": chat["messages"] ?? []]
+                if let tools = chat["tools"] { template["tools"] = tools }
+                let prompt = try await post(root + "/apply-template", template, key: key)["prompt"]?.stringValue ?? ""
+                let tokens = try await post(root + "/tokenize", ["content": .string(prompt), "add_special": true, "parse_special": true], key: key)
+                guard let list = tokens["tokens"]?.arrayValue else { return Self.estimate(chat) }
+                return Count(tokens: Int64(list.count), source: .host)
+            case .vllm:
+                var body: JSONValue = ["model": chat["model"] ?? "", "messages": chat["messages"] ?? [], "add_generation_prompt": true]
+                if let tools = chat["tools"] { body["tools"] = tools }
+                guard let count = try await post(root + "/tokenize", body, key: key)["count"]?.intValue else { return Self.estimate(chat) }
+                return Count(tokens: count, source: .host)
+            case .llamaCppPython:
+                let text = Self.promptText(chat)
+                guard let count = try await post(root + "/extras/tokenize/count", ["input": .string(text)], key: key)["count"]?.intValue else {
+                    return Self.estimate(chat)
+                }
+                return Count(tokens: count, source: .host)
+            case .none:
+                return Self.estimate(chat)
+            }
+        } catch {
+            return Self.estimate(chat)
+        }
+    }
+
+    private func post(_ url: String, _ body: JSONValue, key: String?) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        let response = try await http.execute(request, timeout: timeout.timeAmount)
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        guard response.status == .ok else { throw HTTPClientError.invalidURL }
+        return try JSONDecoder().decode(JSONValue.self, from: bytes)
+    }
+
+    /// The conservative estimate: one token per UTF-8 byte of every text the model sees, plus
+    /// 8 per message for the chat template. Byte-level BPE tokenizers (Llama, Qwen, Mistral,
+    /// GPT) never produce more tokens than bytes, so this can over-count but never under-count.
+    package static func estimate(_ chat: JSONValue) -> Count {
+        let messages = chat["messages"]?.arrayValue ?? []
+        var total = Int64(promptText(chat).utf8.count) + Int64(messages.count) * 8 + 8
+        if let tools = chat["tools"], let data = try? JSONEncoder().encode(tools) { total += Int64(data.count) }
+        return Count(tokens: total, source: .estimate)
+    }
+
+    /// Every text of the conversation, in order (for counting only).
+    static func promptText(_ chat: JSONValue) -> String {
+        var parts: [String] = []
+        for message in chat["messages"]?.arrayValue ?? [] {
+            parts.append(message["role"]?.stringValue ?? "")
+            parts.append(EchoModel.messageText(message["content"]))
+            for call in message["tool_calls"]?.arrayValue ?? [] {
+                parts.append(call["function"]?["name"]?.stringValue ?? "")
+                parts.append(call["function"]?["arguments"]?.stringValue ?? "")
+            }
+        }
+        return parts.joined(separator: "\n")
+    }
+}

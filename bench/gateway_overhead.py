@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Gateway overhead benchmark, one interleaved run on loopback.
+
+Three targets answer the same OpenAI chat-completions request, JSON and SSE:
+  direct  - nginx playing the inference host (fixed answers; faster than any gateway)
+  proxy   - nginx proxy_pass in front of it: the no-governance baseline
+  gateway - tappass (release build) in front of it
+Rounds alternate the targets so machine noise hits all three alike. Reports added latency
+p50/p99 at concurrency 1 (gateway minus direct), requests/s at concurrency 32 and 128 as a
+ratio of the nginx proxy, the same for streaming, and tappass RSS idle and under load.
+
+Usage: bench/gateway-overhead.sh [--seconds N] [--rounds N]   (needs nginx and wrk)
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TAPPASS = Path(os.environ.get("TAPPASS_BIN", ROOT / ".build" / "release" / "tappass"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(port)
+
+
+def rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def wrk(url, body, key, connections, seconds):
+    env = dict(os.environ, BENCH_BODY=body, BENCH_KEY=key or "")
+    threads = min(connections, 2)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+         "-s", str(ROOT / "bench" / "wrk-post.lua"), url],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout
+    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    result = json.loads(line[6:])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if result["errors"] or result["non2xx"]:
+        raise RuntimeError(f"{url}: {result['errors']} socket errors, {result['non2xx']} non-2xx")
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not TAPPASS.exists():
+        sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/gateway-overhead.sh does)")
+
+    work = Path(tempfile.mkdtemp(prefix="tappass-bench-"))
+    mock_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
+    conf = (ROOT / "bench" / "nginx.conf.in").read_text()
+    conf = conf.replace("@MOCK_PORT@", str(mock_port)).replace("@PROXY_PORT@", str(proxy_port)).replace("@DIR@", str(work))
+    (work / "nginx.conf").write_text(conf)
+    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+    config = work / "appliance.yaml"
+    config.write_text(f"""
+listen: {{address: 127.0.0.1, port: {gateway_port}}}
+state_dir: {work}/state
+admin_socket: {work}/state/admin.sock
+upstreams:
+  json:
+    kind: openai
+    hosts: [{{url: "http://127.0.0.1:{mock_port}/json/v1", max_concurrent: 1024}}]
+  sse:
+    kind: openai
+    hosts: [{{url: "http://127.0.0.1:{mock_port}/sse/v1", max_concurrent: 1024}}]
+models:
+  - {{name: bench-json, pool: json}}
+  - {{name: bench-sse, pool: sse}}
+""")
+    key = subprocess.run([str(TAPPASS), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    gateway_log = open(work / "tappass.log", "w")
+    gateway = subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=gateway_log)
+    try:
+        wait_port(mock_port), wait_port(proxy_port), wait_port(gateway_port)
+        time.sleep(1)
+        idle_rss = rss_kib(gateway.pid)
+
+        def body(model, stream):
+            return json.dumps({"model": model, "stream": stream, "messages": [{"role": "user", "content": "Say hello."}]})
+
+        targets = {
+            "direct": (f"http://127.0.0.1:{mock_port}/{{kind}}/v1/chat/completions", None),
+            "proxy": (f"http://127.0.0.1:{proxy_port}/{{kind}}/v1/chat/completions", None),
+            "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", key),
+        }
+        scenarios = [("json", 1), ("json", 32), ("json", 128), ("sse", 1), ("sse", 32)]
+        results = {(t, s): [] for t in targets for s in scenarios}
+        peak_rss = [idle_rss]
+
+        def sample():
+            while not stop.is_set():
+                peak_rss[0] = max(peak_rss[0], rss_kib(gateway.pid))
+                time.sleep(0.2)
+
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        for round_index in range(args.rounds):
+            for scenario in scenarios:
+                kind, connections = scenario
+                order = list(targets) if round_index % 2 == 0 else list(reversed(targets))
+                for target in order:
+                    url, target_key = targets[target]
+                    model = "bench-json" if kind == "json" else "bench-sse"
+                    results[(target, scenario)].append(
+                        wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds))
+        stop.set()
+        sampler.join()
+        loaded_rss = peak_rss[0]
+    finally:
+        gateway.send_signal(signal.SIGTERM)
+        gateway.wait(timeout=30)
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=30)
+
+    def med(target, scenario, field):
+        return statistics.median(r[field] for r in results[(target, scenario)])
+
+    print(f"\n# Gateway overhead ({args.rounds} interleaved rounds x {args.seconds}s per run, medians; "
+          f"`bench/gateway-overhead.sh --seconds {args.seconds} --rounds {args.rounds}`)\n")
+    print("| scenario | direct | nginx proxy | tappass | tappass vs direct | tappass / nginx proxy |")
+    print("|---|---|---|---|---|---|")
+    for kind in ("json", "sse"):
+        s = (kind, 1)
+        for field, label in (("p50_us", "p50"), ("p99_us", "p99")):
+            d, p, g = med("direct", s, field), med("proxy", s, field), med("gateway", s, field)
+            print(f"| {kind} c=1 latency {label} | {d/1000:.3f} ms | {p/1000:.3f} ms | {g/1000:.3f} ms | +{(g-d)/1000:.3f} ms | {g/p:.2f}x |")
+    for s in scenarios:
+        if s[1] == 1:
+            continue
+        d, p, g = med("direct", s, "rps"), med("proxy", s, "rps"), med("gateway", s, "rps")
+        print(f"| {s[0]} c={s[1]} requests/s | {d:,.0f} | {p:,.0f} | {g:,.0f} | {g/d:.2f}x | {g/p:.2f} ({g/p*100:.0f} %) |")
+    print(f"\ntappass RSS: idle {idle_rss/1024:.1f} MiB, peak under load {loaded_rss/1024:.1f} MiB")
+    (work / "results.json").write_text(json.dumps({f"{t}/{k}/{c}": v for (t, (k, c)), v in results.items()}, indent=1))
+    print(f"raw results: {work}/results.json")
+
+
+if __name__ == "__main__":
+    main()
