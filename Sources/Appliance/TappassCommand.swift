@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 /// `tappass`: the appliance service and its admin CLI in one binary.
 @main
@@ -8,4 +10,11 @@ struct TappassCommand: AsyncParsableCommand {
         abstract: "TapPass Appliance: a governed LLM gateway for on-prem inference hosts.",
         subcommands: [ServeCommand.self, ConfigCommand.self, KeysCommand.self]
     )
+
+    static func main() async {
+        // Run Swift Concurrency on NIO's event loops: handlers, the upstream client and the
+        // server then share threads instead of hopping between two pools on every await.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }

@@ -112,7 +112,7 @@ def gateway_config(tmp_path, hosts, breaker_failures=3, health_interval="30s", f
         f"    connect: 1s\n    first_byte: {first_byte}\n    idle: {idle}\n    total: 60s",
         "upstreams:",
         "  local:",
-        "    kind: vllm",
+        "    kind: llamacpp",
         f"    health: {{interval: {health_interval}, timeout: 1s, unhealthy_after: 1}}",
         f"    breaker: {{failures: {breaker_failures}, open_for: 60s}}",
         "    hosts:",
@@ -123,6 +123,9 @@ def gateway_config(tmp_path, hosts, breaker_failures=3, health_interval="30s", f
     lines += [
         "models:",
         "  - name: gpt-*",
+        "    pool: local",
+        "    model: mock-model",
+        "  - name: claude-*",
         "    pool: local",
         "    model: mock-model",
         "  - name: text-embedding-*",
@@ -153,3 +156,10 @@ def client(gateway):
     from openai import OpenAI
 
     return OpenAI(base_url=gateway.base_url + "/v1", api_key=gateway.create_key(), max_retries=0, timeout=20)
+
+
+@pytest.fixture
+def anthropic_client(gateway):
+    import anthropic
+
+    return anthropic.Anthropic(base_url=gateway.base_url, api_key=gateway.create_key(), max_retries=0, timeout=20)

@@ -77,7 +77,7 @@ def test_models_and_embeddings(client):
     "call, exception, status",
     [
         (lambda c: OpenAI(base_url=c.base_url, api_key="tp_wrong_key", max_retries=0).models.list(), openai.AuthenticationError, 401),
-        (lambda c: c.chat.completions.create(model="claude-nope", messages=[{"role": "user", "content": "x"}]), openai.NotFoundError, 404),
+        (lambda c: c.chat.completions.create(model="mistral-unrouted", messages=[{"role": "user", "content": "x"}]), openai.NotFoundError, 404),
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[]), openai.BadRequestError, 400),
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[{"role": "wizard", "content": "x"}]), openai.BadRequestError, 400),
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x" * 70000}]), openai.APIStatusError, 413),

@@ -122,4 +122,4 @@ def test_config_check_prints_the_effective_config_with_secrets_masked(gateway):
     checked = gateway.cli("config", "check")
     assert checked.stdout.splitlines()[0].endswith("appliance.yaml: OK")
     assert "host-secret-do-not-log" not in checked.stdout
-    assert "max_json_depth: 64" in checked.stdout and "kind: vllm" in checked.stdout
+    assert "max_json_depth: 64" in checked.stdout and "kind: llamacpp" in checked.stdout

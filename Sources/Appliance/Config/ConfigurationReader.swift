@@ -58,11 +58,12 @@ struct ConfigurationReader {
         if let bytes = entries["max_body_bytes"] { gateway.limits.maxBodyBytes = try bytes.int(in: 1024...(1 << 30)) }
         if let depth = entries["max_json_depth"] { gateway.limits.maxJSONDepth = try depth.int(in: 2...1000) }
         if let timeouts = entries["timeouts"] {
-            let values = try timeouts.mapping(allowed: ["connect", "first_byte", "idle", "total"])
+            let values = try timeouts.mapping(allowed: ["connect", "first_byte", "idle", "total", "keepalive"])
             if let value = values["connect"] { gateway.timeouts.connect = try value.duration() }
             if let value = values["first_byte"] { gateway.timeouts.firstByte = try value.duration() }
             if let value = values["idle"] { gateway.timeouts.idle = try value.duration() }
             if let value = values["total"] { gateway.timeouts.total = try value.duration() }
+            if let value = values["keepalive"] { gateway.timeouts.keepAlive = try value.duration() }
         }
     }
 

@@ -18,6 +18,7 @@ enum EffectiveConfigurationPrinter {
             ("timeouts", map([
                 ("connect", scalar(text(timeouts.connect))), ("first_byte", scalar(text(timeouts.firstByte))),
                 ("idle", scalar(text(timeouts.idle))), ("total", scalar(text(timeouts.total))),
+                ("keepalive", scalar(text(timeouts.keepAlive))),
             ])),
         ])
         let pools: [(String, Node)] = gateway.pools.map { pool in

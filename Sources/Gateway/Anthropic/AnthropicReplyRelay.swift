@@ -9,7 +9,6 @@ import NIOCore
 /// through from a host that speaks Anthropic itself.
 struct AnthropicReplyRelay {
     let runtime: GatewayRuntime
-    static let heartbeat: Duration = .seconds(10)
 
     func translated(_ reply: UpstreamReply, request: AnthropicRequest, messageID: String, inputTokens: Int64, exchange original: Exchange) async -> Response {
         let exchange = original.answered(by: reply.hostID)
@@ -37,7 +36,7 @@ struct AnthropicReplyRelay {
             var parser = SSEParser()
             do {
                 try await writer.write(Self.encode(translator.start()))
-                try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID, heartbeat: Self.heartbeat) { chunk in
+                try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID, heartbeat: runtime.configuration.timeouts.keepAlive) { chunk in
                     if chunk.readableBytes == 0 {
                         try await writer.write(translator.ping.encoded)
                         return

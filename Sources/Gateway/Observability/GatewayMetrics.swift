@@ -1,11 +1,21 @@
 package import LocalLLM
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics: requests by route, model and status, latency histograms,
 /// in-flight requests, and each upstream host's health, load and breaker state at scrape time.
 package final class GatewayMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let inFlight: Gauge
+    /// Counters and histograms by label values, so the hot path does one dictionary look-up
+    /// instead of building label arrays and asking the registry each time.
+    private struct SeriesKey: Hashable {
+        var route: String
+        var model: String
+        var status: Int
+    }
+    private let counters = Mutex<[SeriesKey: Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
     private static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
@@ -20,17 +30,26 @@ package final class GatewayMetrics: Sendable {
 
     package func requestFinished(route: String, model: String, status: Int, duration: Duration) {
         inFlight.decrement()
-        registry.makeCounter(
-            name: "tappass_requests_total",
-            labels: [("route", route), ("model", model), ("status", String(status))],
-            help: "Requests served, by route, routed model and status."
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "tappass_request_duration_seconds",
-            labels: [("route", route)],
-            buckets: Self.latencyBuckets,
-            help: "Time from request to last response byte."
-        ).record(duration)
+        let key = SeriesKey(route: route, model: model, status: status)
+        let counter = counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = registry.makeCounter(
+                name: "tappass_requests_total",
+                labels: [("route", route), ("model", model), ("status", String(status))],
+                help: "Requests served, by route, routed model and status.")
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+        let histogram = histograms.withLock { cache in
+            if let histogram = cache[route] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                name: "tappass_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets,
+                help: "Time from request to last response byte.")
+            cache[route] = histogram
+            return histogram
+        }
+        histogram.record(duration)
     }
 
     package func upstreamAttemptFailed(host: String, code: String) {

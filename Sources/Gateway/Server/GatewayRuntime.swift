@@ -32,16 +32,21 @@ package struct GatewayRuntime: Sendable {
 
     /// The caller's key from `Authorization: Bearer …` or `x-api-key`.
     func authenticate(_ request: Request) throws(GatewayError) -> Principal {
-        var presented = request.headers[.authorization].flatMap { value -> String? in
-            let parts = value.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            return String(parts[1]).trimmingCharacters(in: .whitespaces)
-        }
+        var presented = request.headers[.authorization].flatMap(Self.bearerToken)
         if presented == nil { presented = request.headers[.apiKey] }
         switch keys.authenticate(presented) {
         case .success(let principal): return principal
         case .failure(let refusal): throw GatewayError(.authentication, "Authentication failed: \(refusal.rawValue).")
         }
+    }
+
+    /// The token of an `Authorization: Bearer …` value (scheme case-insensitive).
+    static func bearerToken(_ value: String) -> String? {
+        guard value.utf8.count > 7, value.prefix(7).lowercased() == "bearer " else { return nil }
+        var token = value.dropFirst(7)
+        while token.first == " " { token = token.dropFirst() }
+        while token.last == " " { token = token.dropLast() }
+        return token.isEmpty ? nil : String(token)
     }
 
     /// Reads and decodes a JSON request body within the size and depth limits.

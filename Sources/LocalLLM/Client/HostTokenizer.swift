@@ -81,12 +81,19 @@ package struct HostTokenizer: Sendable {
     }
 
     /// The conservative estimate: one token per UTF-8 byte of every text the model sees, plus
-    /// 8 per message for the chat template. Byte-level BPE tokenizers (Llama, Qwen, Mistral,
+    /// 8 per message for the chat template, the tools' JSON and each image URL's length. Byte-level BPE tokenizers (Llama, Qwen, Mistral,
     /// GPT) never produce more tokens than bytes, so this can over-count but never under-count.
     package static func estimate(_ chat: JSONValue) -> Count {
         let messages = chat["messages"]?.arrayValue ?? []
         var total = Int64(promptText(chat).utf8.count) + Int64(messages.count) * 8 + 8
         if let tools = chat["tools"], let data = try? JSONEncoder().encode(tools) { total += Int64(data.count) }
+        // Images: the length of their URL (a data URL carries the whole image), far above what
+        // any vision encoder produces.
+        for message in messages {
+            for part in message["content"]?.arrayValue ?? [] {
+                total += Int64(part["image_url"]?["url"]?.stringValue?.utf8.count ?? 0)
+            }
+        }
         return Count(tokens: total, source: .estimate)
     }
 

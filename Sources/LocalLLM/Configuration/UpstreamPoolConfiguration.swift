@@ -136,16 +136,21 @@ package struct UpstreamTimeouts: Sendable, Equatable {
     package var idle: Duration
     /// Whole request, body included.
     package var total: Duration
+    /// Silence after which a stream gets a keep-alive (Anthropic `ping`) so clients and proxies
+    /// do not give up on a slow host.
+    package var keepAlive: Duration
 
     package init(
         connect: Duration = .seconds(5),
         firstByte: Duration = .seconds(120),
         idle: Duration = .seconds(60),
-        total: Duration = .seconds(600)
+        total: Duration = .seconds(600),
+        keepAlive: Duration = .seconds(10)
     ) {
         self.connect = connect
         self.firstByte = firstByte
         self.idle = idle
         self.total = total
+        self.keepAlive = keepAlive
     }
 }
