@@ -135,6 +135,13 @@ models:
                     model = "bench-json" if kind == "json" else "bench-sse"
                     results[(target, scenario)].append(
                         wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds))
+            # The Anthropic path on the same host: what translation adds over the OpenAI path.
+            for kind in ("json", "sse"):
+                model = "bench-json" if kind == "json" else "bench-sse"
+                anthropic_body = json.dumps({"model": model, "max_tokens": 64, "stream": kind == "sse",
+                                             "messages": [{"role": "user", "content": "Say hello."}]})
+                results.setdefault(("anthropic", (kind, 1)), []).append(
+                    wrk(f"http://127.0.0.1:{gateway_port}/v1/messages", anthropic_body, key, 1, args.seconds))
         stop.set()
         sampler.join()
         loaded_rss = peak_rss[0]
@@ -161,6 +168,13 @@ models:
             continue
         d, p, g = med("direct", s, "rps"), med("proxy", s, "rps"), med("gateway", s, "rps")
         print(f"| {s[0]} c={s[1]} requests/s | {d:,.0f} | {p:,.0f} | {g:,.0f} | {g/d:.2f}x | {g/p:.2f} ({g/p*100:.0f} %) |")
+    print("\n| Anthropic path (translated to the same OpenAI host) | tappass /v1/chat/completions | tappass /v1/messages | added by translation |")
+    print("|---|---|---|---|")
+    for kind in ("json", "sse"):
+        s = (kind, 1)
+        for field, label in (("p50_us", "p50"), ("p99_us", "p99")):
+            o, a = med("gateway", s, field), med("anthropic", s, field)
+            print(f"| {kind} c=1 latency {label} | {o/1000:.3f} ms | {a/1000:.3f} ms | {(a-o)/1000:+.3f} ms |")
     print(f"\ntappass RSS: idle {idle_rss/1024:.1f} MiB, peak under load {loaded_rss/1024:.1f} MiB")
     (work / "results.json").write_text(json.dumps({f"{t}/{k}/{c}": v for (t, (k, c)), v in results.items()}, indent=1))
     print(f"raw results: {work}/results.json")
