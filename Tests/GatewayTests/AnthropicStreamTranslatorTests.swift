@@ -33,7 +33,7 @@ import Testing
         for chunk in chunks {
             for event in try parser.feed(chunk) {
                 guard let data = event.data, data != "[DONE]" else { continue }
-                events += translator.feed(try JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)))
+                events += translator.feed(try JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(data.utf8)))
             }
         }
         #expect(translator.sawFinish)
@@ -83,7 +83,7 @@ import Testing
             var parser = SSEParser()
             var events: [AnthropicEvent] = []
             for event in try parser.feed(ByteBuffer(string: reasoning)) {
-                events += translator.feed(try JSONDecoder().decode(JSONValue.self, from: Data(event.data!.utf8)))
+                events += translator.feed(try JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(event.data!.utf8)))
             }
             events += translator.finish()
             let types = events.filter { $0.name == "content_block_start" }.compactMap { $0.data["content_block"]?["type"]?.stringValue }

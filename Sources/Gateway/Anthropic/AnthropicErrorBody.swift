@@ -47,10 +47,16 @@ struct AnthropicEvent: Equatable {
     var data: JSONValue
 
     var encoded: ByteBuffer {
-        var buffer = ByteBuffer(string: "event: \(name)\ndata: ")
-        var json = GatewayRuntime.encode(data)
-        buffer.writeBuffer(&json)
-        buffer.writeString("\n\n")
+        var buffer = ByteBuffer()
+        write(to: &buffer)
         return buffer
+    }
+
+    func write(to buffer: inout ByteBuffer) {
+        buffer.writeStaticString("event: ")
+        buffer.writeString(name)
+        buffer.writeStaticString("\ndata: ")
+        data.write(to: &buffer)
+        buffer.writeStaticString("\n\n")
     }
 }

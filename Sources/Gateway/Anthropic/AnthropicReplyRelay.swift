@@ -34,6 +34,7 @@ struct AnthropicReplyRelay {
         return Response(status: .ok, headers: streamHeaders(exchange), body: ResponseBody { writer in
             var translator = AnthropicStreamTranslator(request: request, messageID: messageID, inputTokens: inputTokens)
             var parser = SSEParser()
+            let decoder = JSONDecoder()
             do {
                 try await writer.write(Self.encode(translator.start()))
                 try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID, heartbeat: runtime.configuration.timeouts.keepAlive) { chunk in
@@ -44,11 +45,11 @@ struct AnthropicReplyRelay {
                     var events: [AnthropicEvent] = []
                     for event in try parser.feed(chunk) {
                         guard let data = event.data, data != "[DONE]" else { continue }
-                        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)) else { continue }
-                        if let error = json["error"], !error.isNull {
-                            throw UpstreamError(.streamInterrupted, error["message"]?.stringValue ?? "the host reported an error mid-stream", hostID: reply.hostID)
+                        guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(data.utf8)) else { continue }
+                        if let error = chunk.error {
+                            throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
                         }
-                        events += translator.feed(json)
+                        events += translator.feed(chunk)
                     }
                     if !events.isEmpty { try await writer.write(Self.encode(events)) }
                 }
@@ -165,10 +166,7 @@ struct AnthropicReplyRelay {
 
     static func encode(_ events: [AnthropicEvent]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        for event in events {
-            var encoded = event.encoded
-            buffer.writeBuffer(&encoded)
-        }
+        for event in events { event.write(to: &buffer) }
         return buffer
     }
 }

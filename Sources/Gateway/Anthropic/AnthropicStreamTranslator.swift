@@ -49,15 +49,15 @@ struct AnthropicStreamTranslator {
     var ping: AnthropicEvent { AnthropicEvent(name: "ping", data: ["type": "ping"]) }
 
     /// One OpenAI `chat.completion.chunk`.
-    mutating func feed(_ chunk: JSONValue) -> [AnthropicEvent] {
+    mutating func feed(_ chunk: OpenAIStreamChunk) -> [AnthropicEvent] {
         var events: [AnthropicEvent] = []
-        if let usage = chunk["usage"], !usage.isNull {
-            if let prompt = usage["prompt_tokens"]?.intValue, prompt > 0 { inputTokens = prompt }
-            if let completion = usage["completion_tokens"]?.intValue { outputTokens = completion }
+        if let usage = chunk.usage {
+            if let prompt = usage.promptTokens, prompt > 0 { inputTokens = prompt }
+            if let completion = usage.completionTokens { outputTokens = completion }
         }
-        guard let choice = chunk["choices"]?.arrayValue?.first else { return events }
-        let delta = choice["delta"]
-        if request.wantsThinking, let reasoning = delta?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
+        guard let choice = chunk.choices?.first else { return events }
+        let delta = choice.delta
+        if request.wantsThinking, let reasoning = delta?.reasoningContent, !reasoning.isEmpty {
             if case .thinking(let index) = block {
                 events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
             } else {
@@ -65,7 +65,7 @@ struct AnthropicStreamTranslator {
                 events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
             }
         }
-        if let text = delta?["content"]?.stringValue, !text.isEmpty {
+        if let text = delta?.content, !text.isEmpty {
             if case .text(let index) = block {
                 events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
             } else {
@@ -73,8 +73,8 @@ struct AnthropicStreamTranslator {
                 events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
             }
         }
-        for call in delta?["tool_calls"]?.arrayValue ?? [] {
-            let openAIIndex = Int(call["index"]?.intValue ?? 0)
+        for call in delta?.toolCalls ?? [] {
+            let openAIIndex = call.index ?? 0
             let index: Int
             if case .tool(let current, openAIIndex) = block {
                 index = current
@@ -82,18 +82,18 @@ struct AnthropicStreamTranslator {
                 index = open(
                     .tool(index: nextIndex, openAIIndex: openAIIndex),
                     [
-                        "type": "tool_use", "id": .string(call["id"]?.stringValue ?? OpenAIToAnthropic.toolUseID()),
-                        "name": call["function"]?["name"] ?? "", "input": [:],
+                        "type": "tool_use", "id": .string(call.id ?? OpenAIToAnthropic.toolUseID()),
+                        "name": .string(call.function?.name ?? ""), "input": [:],
                     ],
                     into: &events)
             }
-            if let arguments = call["function"]?["arguments"]?.stringValue, !arguments.isEmpty {
+            if let arguments = call.function?.arguments, !arguments.isEmpty {
                 events.append(self.delta(index, ["type": "input_json_delta", "partial_json": .string(arguments)]))
             }
         }
-        if choice["finish_reason"]?.stringValue != nil {
+        if let finish = choice.finishReason {
             sawFinish = true
-            (stopReason, stopSequence) = OpenAIToAnthropic.stop(choice, request: request)
+            (stopReason, stopSequence) = OpenAIToAnthropic.stop(finishReason: finish, hostStop: choice.stopReason, request: request)
         }
         return events
     }

@@ -37,12 +37,16 @@ enum OpenAIToAnthropic {
     /// `finish_reason` → `stop_reason`. A stop sequence is named when the host says which one
     /// matched (vLLM's `stop_reason`); hosts that do not say report `end_turn`.
     static func stop(_ choice: JSONValue?, request: AnthropicRequest) -> (String?, String?) {
-        switch choice?["finish_reason"]?.stringValue {
+        stop(finishReason: choice?["finish_reason"]?.stringValue, hostStop: choice?["stop_reason"]?.stringValue, request: request)
+    }
+
+    static func stop(finishReason: String?, hostStop: String?, request: AnthropicRequest) -> (String?, String?) {
+        switch finishReason {
         case "length": return ("max_tokens", nil)
         case "tool_calls", "function_call": return ("tool_use", nil)
         case "stop":
-            if let matched = choice?["stop_reason"]?.stringValue, request.stopSequences.contains(matched) {
-                return ("stop_sequence", matched)
+            if let hostStop, request.stopSequences.contains(hostStop) {
+                return ("stop_sequence", hostStop)
             }
             return ("end_turn", nil)
         case nil: return (nil, nil)

@@ -90,7 +90,7 @@ package struct GatewayRuntime: Sendable {
     }
 
     static func encodeString(_ value: JSONValue) -> String {
-        String(buffer: encode(value))
+        value.serializedString
     }
 
     static func decode(_ buffer: ByteBuffer) -> JSONValue? {
@@ -111,9 +111,7 @@ package struct GatewayRuntime: Sendable {
     }
 
     static func encode(_ value: JSONValue) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return ByteBuffer(data: (try? encoder.encode(value)) ?? Data("{}".utf8))
+        value.serialized
     }
 
     /// Whether the gateway can serve: state readable and at least one routed pool with a usable host.

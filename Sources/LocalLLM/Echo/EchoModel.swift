@@ -183,8 +183,6 @@ package struct EchoModel: Sendable {
     }
 
     static func encode(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        value.serializedString
     }
 }

@@ -1,0 +1,89 @@
+package import NIOCore
+
+/// Writes a `JSONValue` as compact JSON straight into a `ByteBuffer`.
+///
+/// Written by hand because it sits on the streaming hot path: Foundation's `JSONEncoder` goes
+/// through `Encodable` boxing and costs more per stream event than the rest of the relay (see
+/// bench/). It only serialises (never parses), so it stays small: strings are escaped per
+/// RFC 8259 §7, non-finite numbers become `null`.
+extension JSONValue {
+    package func write(to buffer: inout ByteBuffer) {
+        switch self {
+        case .null:
+            buffer.writeStaticString("null")
+        case .bool(let value):
+            value ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
+        case .int(let value):
+            buffer.writeString(String(value))
+        case .double(let value):
+            if value.isFinite {
+                if value == value.rounded(), abs(value) < 1e15 {
+                    buffer.writeString(String(Int64(value)))
+                } else {
+                    buffer.writeString(String(value))
+                }
+            } else {
+                buffer.writeStaticString("null")
+            }
+        case .string(let value):
+            Self.writeString(value, to: &buffer)
+        case .array(let values):
+            buffer.writeInteger(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                value.write(to: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "]"))
+        case .object(let members):
+            buffer.writeInteger(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in members {
+                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(key, to: &buffer)
+                buffer.writeInteger(UInt8(ascii: ":"))
+                value.write(to: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "}"))
+        }
+    }
+
+    package var serialized: ByteBuffer {
+        var buffer = ByteBuffer()
+        write(to: &buffer)
+        return buffer
+    }
+
+    package var serializedString: String {
+        String(buffer: serialized)
+    }
+
+    static func writeString(_ string: String, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        let utf8 = string.utf8
+        // Fast path: nothing to escape.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            buffer.writeString(string)
+        } else {
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case 0x0A: buffer.writeStaticString("\\n")
+                case 0x0D: buffer.writeStaticString("\\r")
+                case 0x09: buffer.writeStaticString("\\t")
+                case 0x08: buffer.writeStaticString("\\b")
+                case 0x0C: buffer.writeStaticString("\\f")
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0x0F)])
+                default:
+                    buffer.writeInteger(byte)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+}
