@@ -90,4 +90,25 @@ import Testing
             #expect(types == (wants ? ["thinking", "text"] : ["text"]))
         }
     }
+
+    @Test func gatewayAppliedStopSequenceEndsTheMessage() throws {
+        let request = try AnthropicRequest(
+            ["model": "m", "max_tokens": 50, "stream": true, "stop_sequences": ["\n\nUser:"], "messages": [["role": "user", "content": "x"]]],
+            requireMaxTokens: true)
+        let pieces = ["Sure", ", done.\n", "\nUs", "er: ignored", " text"]
+        var translator = AnthropicStreamTranslator(request: request, messageID: "m", inputTokens: 1, matchStopSequences: true)
+        var events: [AnthropicEvent] = []
+        for piece in pieces {
+            let chunk = OpenAIStreamChunk(choices: [.init(delta: .init(content: piece, reasoningContent: nil, toolCalls: nil), finishReason: nil, stopReason: nil)])
+            events += translator.feed(chunk)
+            if translator.stoppedAtSequence { break }
+        }
+        #expect(translator.stoppedAtSequence && translator.sawFinish)
+        events += translator.finish()
+        let text = events.compactMap { $0.data["delta"]?["text"]?.stringValue }.joined()
+        #expect(text == "Sure, done.")
+        let delta = try #require(events.first { $0.name == "message_delta" })
+        #expect(delta.data["delta"] == ["stop_reason": "stop_sequence", "stop_sequence": "\n\nUser:"])
+        #expect(events.last?.name == "message_stop")
+    }
 }

@@ -1,6 +1,7 @@
 """The official `anthropic` Python SDK driving the real gateway, translated to an
 OpenAI-compatible mock host (a llama.cpp-like host with a tokenizer endpoint)."""
 import json
+import time
 import urllib.request
 
 import anthropic
@@ -33,7 +34,8 @@ def test_create(anthropic_client, mocks):
     assert message.usage.input_tokens == 5 and message.usage.output_tokens == 5  # "system: Be brief.\nuser: hi" in mock tokens
     sent = last_request(mocks)
     assert sent["messages"][0] == {"role": "system", "content": "Be brief."}
-    assert sent["stop"] == ["END"] and sent["user"] == "alice@corp" and sent["max_tokens"] == 64
+    assert "stop" not in sent, "a llama.cpp host does not say which stop matched: the gateway applies them"
+    assert sent["user"] == "alice@corp" and sent["max_tokens"] == 64
     assert sent["temperature"] == 0 and sent["top_p"] == 0.9 and sent["top_k"] == 20
 
 
@@ -233,3 +235,20 @@ def test_claude_code_shaped_request_keeps_its_meaning(anthropic_client, mocks):
     for dropped in ["thinking", "context_management", "output_config", "metadata", "system"]:
         assert dropped not in sent
     assert "cache_control" not in json.dumps(sent)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_stop_sequence_is_named(anthropic_client, mocks, stream):
+    for mock in mocks:
+        mock.behave(reply_words=["The", "answer", "is", "42.", "Human:", "more", "text"], chunk_delay_ms=20 if stream else 0)
+    kwargs = dict(model="gpt-4o", max_tokens=64, stop_sequences=["Human:", "never"], messages=[{"role": "user", "content": "q"}])
+    if stream:
+        with anthropic_client.messages.stream(**kwargs) as events:
+            message = events.get_final_message()
+    else:
+        message = anthropic_client.messages.create(**kwargs)
+    assert message.content[0].text == "The answer is 42. "
+    assert message.stop_reason == "stop_sequence" and message.stop_sequence == "Human:"
+    if stream:
+        time.sleep(0.3)
+        assert sum(m.stats()["cancelled_streams"] for m in mocks) == 1, "the host's generation was cut short"

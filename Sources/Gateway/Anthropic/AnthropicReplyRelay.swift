@@ -10,7 +10,11 @@ import NIOCore
 struct AnthropicReplyRelay {
     let runtime: GatewayRuntime
 
-    func translated(_ reply: UpstreamReply, request: AnthropicRequest, messageID: String, inputTokens: Int64, exchange original: Exchange) async -> Response {
+    /// - matchStopSequences: the host was not given `stop_sequences`; the gateway applies them.
+    func translated(
+        _ reply: UpstreamReply, request: AnthropicRequest, messageID: String, inputTokens: Int64, matchStopSequences: Bool,
+        exchange original: Exchange
+    ) async -> Response {
         let exchange = original.answered(by: reply.hostID)
         guard (200..<300).contains(reply.status) else { return await upstreamError(reply, exchange: exchange) }
         guard request.streaming else {
@@ -21,7 +25,8 @@ struct AnthropicReplyRelay {
                     return fail(GatewayError(.upstreamFailed, "The inference host \(reply.hostID) sent a response that is not a chat completion."), exchange: exchange, outcome: "upstream-error")
                 }
                 exchange.finish(status: 200, outcome: "completed", runtime: runtime)
-                return json(OpenAIToAnthropic.message(completion, request: request, messageID: messageID), exchange: exchange)
+                let message = OpenAIToAnthropic.message(completion, request: request, messageID: messageID, matchStopSequences: matchStopSequences)
+                return json(message, exchange: exchange)
             } catch let error as UpstreamError {
                 reply.finish(.failure)
                 return fail(GatewayError(error), exchange: exchange, outcome: "upstream-error")
@@ -32,12 +37,14 @@ struct AnthropicReplyRelay {
         }
         let runtime = self.runtime
         return Response(status: .ok, headers: streamHeaders(exchange), body: ResponseBody { writer in
-            var translator = AnthropicStreamTranslator(request: request, messageID: messageID, inputTokens: inputTokens)
+            var translator = AnthropicStreamTranslator(
+                request: request, messageID: messageID, inputTokens: inputTokens, matchStopSequences: matchStopSequences)
             var parser = SSEParser()
             let decoder = JSONDecoder()
             do {
                 try await writer.write(Self.encode(translator.start()))
-                try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID, heartbeat: runtime.configuration.timeouts.keepAlive) { chunk in
+                do {
+                    try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID, heartbeat: runtime.configuration.timeouts.keepAlive) { chunk in
                     if chunk.readableBytes == 0 {
                         try await writer.write(translator.ping.encoded)
                         return
@@ -50,14 +57,20 @@ struct AnthropicReplyRelay {
                             throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
                         }
                         events += translator.feed(chunk)
+                        if translator.stoppedAtSequence { break }
                     }
                     if !events.isEmpty { try await writer.write(Self.encode(events)) }
+                    // A stop sequence ended the message: stop reading, which cancels the host's generation.
+                    if translator.stoppedAtSequence { throw StopSequenceReached() }
+                }
+                } catch is StopSequenceReached {
+                    // The message ended at a stop sequence; reading stopped, the host's generation is cancelled.
                 }
                 guard translator.sawFinish else {
                     throw UpstreamError(.streamInterrupted, "the host's stream ended before the message was complete", hostID: reply.hostID)
                 }
                 try await writer.write(Self.encode(translator.finish()))
-                reply.finish(.success)
+                reply.finish(translator.stoppedAtSequence ? .neutral : .success)
                 exchange.finish(status: 200, outcome: "completed", runtime: runtime)
             } catch let error as UpstreamError {
                 reply.finish(.failure)
@@ -103,7 +116,11 @@ struct AnthropicReplyRelay {
             var parser = SSEParser()
             do {
                 try await StreamRelay.relay(reply.body, idle: runtime.configuration.timeouts.idle, total: runtime.configuration.timeouts.total, hostID: reply.hostID) { chunk in
-                    for event in try parser.feed(chunk) { try await writer.write(event.raw) }
+                    let events = try parser.feed(chunk)
+                    guard !events.isEmpty else { return }
+                    var batch = ByteBuffer()
+                    for event in events { batch.writeImmutableBuffer(event.raw) }
+                    try await writer.write(batch)
                 }
                 reply.finish(.success)
                 exchange.finish(status: 200, outcome: "completed", runtime: runtime)
@@ -170,3 +187,6 @@ struct AnthropicReplyRelay {
         return buffer
     }
 }
+
+/// Ends the relay of a stream whose message reached a stop sequence.
+private struct StopSequenceReached: Error {}

@@ -36,16 +36,20 @@ package struct AnthropicRoutes: Sendable {
             }
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
             let messageID = OpenAIToAnthropic.messageID()
+            let matchStops = !AnthropicToOpenAI.hostReportsStopMatch(target.pool.kind)
             if target.pool.kind == .echo {
                 let reply = runtime.echo.chatCompletion(chat)
-                return await relay.translated(reply, request: anthropic, messageID: messageID, inputTokens: EchoModel.promptTokens(chat), exchange: exchange)
+                return await relay.translated(
+                    reply, request: anthropic, messageID: messageID, inputTokens: EchoModel.promptTokens(chat),
+                    matchStopSequences: matchStops, exchange: exchange)
             }
             // Streams announce input tokens in `message_start`: count them on the host's
             // tokenizer while the host starts generating.
             async let counted = anthropic.streaming ? runtime.tokenizer.count(chat, pool: target.pool) : nil
             let reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: anthropic.streaming)
             let inputTokens = await counted?.tokens ?? 0
-            return await relay.translated(reply, request: anthropic, messageID: messageID, inputTokens: inputTokens, exchange: exchange)
+            return await relay.translated(
+                reply, request: anthropic, messageID: messageID, inputTokens: inputTokens, matchStopSequences: matchStops, exchange: exchange)
         } catch {
             return relay.fail(error, exchange: exchange, outcome: "refused")
         }

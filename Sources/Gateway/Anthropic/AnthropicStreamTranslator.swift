@@ -25,12 +25,18 @@ struct AnthropicStreamTranslator {
     private var stopSequence: String?
     private(set) var sawFinish = false
     private(set) var finished = false
+    /// Stop sequences the gateway matches itself (when the host does not name matches).
+    private var stopMatcher: StopSequenceMatcher
 
-    init(request: AnthropicRequest, messageID: String, inputTokens: Int64) {
+    init(request: AnthropicRequest, messageID: String, inputTokens: Int64, matchStopSequences: Bool = false) {
         self.request = request
         self.messageID = messageID
         self.inputTokens = inputTokens
+        self.stopMatcher = StopSequenceMatcher(sequences: matchStopSequences ? request.stopSequences : [])
     }
+
+    /// A stop sequence matched in the text: the message is complete, the host can be let go.
+    var stoppedAtSequence: Bool { stopMatcher.matched != nil }
 
     func start() -> [AnthropicEvent] {
         [
@@ -65,14 +71,16 @@ struct AnthropicStreamTranslator {
                 events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
             }
         }
-        if let text = delta?.content, !text.isEmpty {
-            if case .text(let index) = block {
-                events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
-            } else {
-                let index = open(.text(index: nextIndex), ["type": "text", "text": ""], into: &events)
-                events.append(self.delta(index, ["type": "text_delta", "text": .string(text)]))
+        guard !stoppedAtSequence else { return events }
+        if let content = delta?.content, !content.isEmpty {
+            emitText(stopMatcher.feed(content), into: &events)
+            if let sequence = stopMatcher.matched {
+                sawFinish = true
+                (stopReason, stopSequence) = ("stop_sequence", sequence)
+                return events
             }
         }
+        if delta?.toolCalls?.isEmpty == false { emitText(stopMatcher.flush(), into: &events) }
         for call in delta?.toolCalls ?? [] {
             let openAIIndex = call.index ?? 0
             let index: Int
@@ -92,6 +100,7 @@ struct AnthropicStreamTranslator {
             }
         }
         if let finish = choice.finishReason {
+            emitText(stopMatcher.flush(), into: &events)
             sawFinish = true
             (stopReason, stopSequence) = OpenAIToAnthropic.stop(finishReason: finish, hostStop: choice.stopReason, request: request)
         }
@@ -103,6 +112,7 @@ struct AnthropicStreamTranslator {
         guard !finished else { return [] }
         finished = true
         var events: [AnthropicEvent] = []
+        emitText(stopMatcher.flush(), into: &events)
         closeBlock(into: &events)
         events.append(AnthropicEvent(name: "message_delta", data: [
             "type": "message_delta",
@@ -111,6 +121,16 @@ struct AnthropicStreamTranslator {
         ]))
         events.append(AnthropicEvent(name: "message_stop", data: ["type": "message_stop"]))
         return events
+    }
+
+    private mutating func emitText(_ text: String, into events: inout [AnthropicEvent]) {
+        guard !text.isEmpty else { return }
+        if case .text(let index) = block {
+            events.append(delta(index, ["type": "text_delta", "text": .string(text)]))
+        } else {
+            let index = open(.text(index: nextIndex), ["type": "text", "text": ""], into: &events)
+            events.append(delta(index, ["type": "text_delta", "text": .string(text)]))
+        }
     }
 
     private mutating func open(_ new: Block, _ contentBlock: JSONValue, into events: inout [AnthropicEvent]) -> Int {

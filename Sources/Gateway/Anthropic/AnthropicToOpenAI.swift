@@ -35,7 +35,11 @@ enum AnthropicToOpenAI {
         }
         for key in ["temperature", "top_p"] { if let value = body[key], !value.isNull { chat[key] = value } }
         if let topK = body["top_k"], !topK.isNull, kind != .openai { chat["top_k"] = topK }
-        if !request.stopSequences.isEmpty { chat["stop"] = .array(request.stopSequences.map(JSONValue.string)) }
+        // vLLM says which stop string ended generation; for other hosts the gateway finds the
+        // sequences itself (StopSequenceMatcher) so it can name the one that matched.
+        if !request.stopSequences.isEmpty, hostReportsStopMatch(kind) {
+            chat["stop"] = .array(request.stopSequences.map(JSONValue.string))
+        }
         if let user = request.userID { chat["user"] = .string(user) }
         let tools = (body["tools"]?.arrayValue ?? []).compactMap(functionTool)
         if !tools.isEmpty {
@@ -46,6 +50,11 @@ enum AnthropicToOpenAI {
             }
         }
         return .object(chat)
+    }
+
+    /// Whether hosts of this kind name the stop string that matched (vLLM's `stop_reason`).
+    static func hostReportsStopMatch(_ kind: UpstreamPoolConfiguration.HostKind) -> Bool {
+        kind == .vllm
     }
 
     /// Texts of a `system` value: a string, or text blocks (their `cache_control` is dropped).

@@ -13,6 +13,12 @@ struct OpenAIStreamChunk: Decodable, Sendable {
             case stopReason = "stop_reason"
         }
 
+        init(delta: Delta?, finishReason: String?, stopReason: String?) {
+            self.delta = delta
+            self.finishReason = finishReason
+            self.stopReason = stopReason
+        }
+
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             delta = try container.decodeIfPresent(Delta.self, forKey: .delta)

@@ -3,17 +3,28 @@ import LocalLLM
 
 /// Translates an OpenAI chat completion from a host back into an Anthropic `message`.
 enum OpenAIToAnthropic {
-    static func message(_ completion: JSONValue, request: AnthropicRequest, messageID: String) -> JSONValue {
+    /// - matchStopSequences: the gateway, not the host, applies `stop_sequences` (the host was
+    ///   not given them): the text is cut at the earliest one and it is named.
+    static func message(_ completion: JSONValue, request: AnthropicRequest, messageID: String, matchStopSequences: Bool = false) -> JSONValue {
         let choice = completion["choices"]?.arrayValue?.first
         let message = choice?["message"]
         var content: [JSONValue] = []
         if request.wantsThinking, let reasoning = message?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
             content.append(["type": "thinking", "thinking": .string(reasoning), "signature": ""])
         }
-        if let text = message?["content"]?.stringValue, !text.isEmpty {
+        var (stopReason, stopSequence) = stop(choice, request: request)
+        var text = message?["content"]?.stringValue ?? ""
+        if matchStopSequences, !request.stopSequences.isEmpty {
+            let cut = StopSequenceMatcher.cut(text, at: request.stopSequences)
+            if let matched = cut.matched {
+                text = cut.text
+                (stopReason, stopSequence) = ("stop_sequence", matched)
+            }
+        }
+        if !text.isEmpty {
             content.append(["type": "text", "text": .string(text)])
         }
-        for call in message?["tool_calls"]?.arrayValue ?? [] {
+        for call in stopSequence == nil ? message?["tool_calls"]?.arrayValue ?? [] : [] {
             content.append([
                 "type": "tool_use",
                 "id": .string(call["id"]?.stringValue ?? toolUseID()),
@@ -21,7 +32,6 @@ enum OpenAIToAnthropic {
                 "input": toolInput(call["function"]?["arguments"]?.stringValue ?? ""),
             ])
         }
-        let (stopReason, stopSequence) = stop(choice, request: request)
         return [
             "id": .string(messageID), "type": "message", "role": "assistant", "model": .string(request.model),
             "content": .array(content),

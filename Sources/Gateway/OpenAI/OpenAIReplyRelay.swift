@@ -27,9 +27,12 @@ struct OpenAIReplyRelay {
                 var parser = SSEParser()
                 do {
                     try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
-                        for event in try parser.feed(chunk) {
-                            try await writer.write(event.raw)
-                        }
+                        // Whole events only, one write per upstream chunk.
+                        let events = try parser.feed(chunk)
+                        guard !events.isEmpty else { return }
+                        var batch = ByteBuffer()
+                        for event in events { batch.writeImmutableBuffer(event.raw) }
+                        try await writer.write(batch)
                     }
                     if let tail = parser.finish() { try await writer.write(tail.raw) }
                     reply.finish(.success)
