@@ -23,8 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
-                       providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
         .executableTarget(
             name: "Appliance",
             dependencies: [
@@ -79,39 +83,55 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "MockUpstream", dependencies: [
-            "TestSupport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .testTarget(name: "ApplianceTests", dependencies: [
-            "Appliance", "Gateway", "LocalLLM",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "LocalLLM",
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
-        .testTarget(name: "LocalLLMTests", dependencies: [
-            "LocalLLM",
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .executableTarget(
+            name: "MockUpstream",
+            dependencies: [
+                "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: [
+                "Appliance", "Gateway", "LocalLLM",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "LocalLLM",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "LocalLLMTests",
+            dependencies: [
+                "LocalLLM",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "LicenseTests", dependencies: ["License"]),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater"]),
-        .testTarget(name: "EndToEndTests", dependencies: [
-            "Gateway", "LocalLLM", "TestSupport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Gateway", "LocalLLM", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
+            ]
+        ),
     ]
 )
 
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
 }

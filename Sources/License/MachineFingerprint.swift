@@ -1,5 +1,5 @@
 import Crypto
-package import Foundation
+import Foundation
 
 /// The identity a license is bound to: a SHA-256 over the host's `/etc/machine-id`, scoped to
 /// this product so the raw machine id never leaves the box in an activation request.

@@ -19,7 +19,14 @@ enum MockChatFrames {
         ]
     }
 
-    static func stream(model: String, words: [String], tools: [String], includeUsage: Bool, repeatToolIdentity: Bool, promptTokens: Int) -> [String] {
+    static func stream(
+        model: String,
+        words: [String],
+        tools: [String],
+        includeUsage: Bool,
+        repeatToolIdentity: Bool,
+        promptTokens: Int
+    ) -> [String] {
         func frame(_ delta: [String: Any], finish: String? = nil, choices: Bool = true, usage: [String: Any]? = nil) -> String {
             var chunk: [String: Any] = ["id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model]
             chunk["choices"] = choices ? [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull()]] : []
@@ -31,7 +38,9 @@ enum MockChatFrames {
         if !tools.isEmpty {
             for (index, name) in tools.enumerated() {
                 let id = "call_mock_\(index + 1)"
-                frames.append(frame(["tool_calls": [["index": index, "id": id, "type": "function", "function": ["name": name, "arguments": ""]]]]))
+                frames.append(
+                    frame(["tool_calls": [["index": index, "id": id, "type": "function", "function": ["name": name, "arguments": ""]]]])
+                )
                 let arguments = Array(toolArguments[index % 2])
                 for start in stride(from: 0, to: arguments.count, by: 8) {
                     let piece = String(arguments[start..<min(start + 8, arguments.count)])
@@ -52,7 +61,13 @@ enum MockChatFrames {
             frames.append(frame([:], finish: "stop"))
         }
         if includeUsage {
-            frames.append(frame([:], choices: false, usage: ["prompt_tokens": promptTokens, "completion_tokens": words.count, "total_tokens": promptTokens + words.count]))
+            frames.append(
+                frame(
+                    [:],
+                    choices: false,
+                    usage: ["prompt_tokens": promptTokens, "completion_tokens": words.count, "total_tokens": promptTokens + words.count]
+                )
+            )
         }
         frames.append("data: [DONE]\n\n")
         return frames

@@ -47,11 +47,15 @@ public final class MockUpstream: Sendable {
         router.post("/v1/messages") { request, _ in try await self.anthropicMessages(request) }
         // llama.cpp-style tokenizer: the template is "role: content" lines; a token is a word.
         router.post("/apply-template") { request, _ in
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any] ?? [:]
+            let json =
+                try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any]
+                ?? [:]
             return Self.json(["prompt": MockTokenizer.template(json)])
         }
         router.post("/tokenize") { request, _ in
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any] ?? [:]
+            let json =
+                try JSONSerialization.jsonObject(with: Data(buffer: try await request.body.collect(upTo: 16 << 20))) as? [String: Any]
+                ?? [:]
             return Self.json(["tokens": Array(0..<MockTokenizer.count(json["content"] as? String ?? ""))])
         }
         router.post("/v1/embeddings") { request, _ in try await self.embeddings(request) }
@@ -75,33 +79,47 @@ public final class MockUpstream: Sendable {
     private func chat(_ request: Request) async throws -> Response {
         let (behavior, json) = try await record(request)
         guard behavior.status == 200 else {
-            return Self.json(["error": ["message": "mock failure \(behavior.status) from \(name)", "type": "server_error"]], status: behavior.status)
+            return Self.json(
+                ["error": ["message": "mock failure \(behavior.status) from \(name)", "type": "server_error"]],
+                status: behavior.status
+            )
         }
         let model = json["model"] as? String ?? "mock-model"
         let tools = Self.forcedTools(json, parallel: behavior.parallelToolCalls)
         let promptTokens = MockTokenizer.count(MockTokenizer.template(json))
         if json["stream"] as? Bool == true {
             let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
-            let frames = MockChatFrames.stream(model: model, words: behavior.replyWords, tools: tools, includeUsage: includeUsage, repeatToolIdentity: behavior.repeatToolIdentity, promptTokens: promptTokens)
+            let frames = MockChatFrames.stream(
+                model: model,
+                words: behavior.replyWords,
+                tools: tools,
+                includeUsage: includeUsage,
+                repeatToolIdentity: behavior.repeatToolIdentity,
+                promptTokens: promptTokens
+            )
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                do {
-                    if behavior.keepAliveComment { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    for (index, frame) in frames.enumerated() {
-                        if let limit = behavior.disconnectAfterChunks, index >= limit {
-                            throw CancellationError()  // ends the response without a terminating chunk
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody { writer in
+                    do {
+                        if behavior.keepAliveComment { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                        for (index, frame) in frames.enumerated() {
+                            if let limit = behavior.disconnectAfterChunks, index >= limit {
+                                throw CancellationError()  // ends the response without a terminating chunk
+                            }
+                            if behavior.chunkDelayMs > 0, index > 0 { try await Task.sleep(for: .milliseconds(behavior.chunkDelayMs)) }
+                            try await writer.write(ByteBuffer(string: frame))
                         }
-                        if behavior.chunkDelayMs > 0, index > 0 { try await Task.sleep(for: .milliseconds(behavior.chunkDelayMs)) }
-                        try await writer.write(ByteBuffer(string: frame))
+                        try await writer.finish(nil)
+                        self.stats.withLock { $0.completedStreams += 1 }
+                    } catch {
+                        self.stats.withLock { $0.cancelledStreams += 1 }
+                        throw error
                     }
-                    try await writer.finish(nil)
-                    self.stats.withLock { $0.completedStreams += 1 }
-                } catch {
-                    self.stats.withLock { $0.cancelledStreams += 1 }
-                    throw error
                 }
-            })
+            )
         }
         return Self.json(MockChatFrames.completion(model: model, words: behavior.replyWords, tools: tools, promptTokens: promptTokens))
     }
@@ -110,7 +128,10 @@ public final class MockUpstream: Sendable {
     private func anthropicMessages(_ request: Request) async throws -> Response {
         let (behavior, json) = try await record(request)
         guard behavior.status == 200 else {
-            return Self.json(["type": "error", "error": ["type": "api_error", "message": "mock failure \(behavior.status)"]], status: behavior.status)
+            return Self.json(
+                ["type": "error", "error": ["type": "api_error", "message": "mock failure \(behavior.status)"]],
+                status: behavior.status
+            )
         }
         let text = behavior.replyWords.joined(separator: " ")
         let model = json["model"] as? String ?? "mock-model"
@@ -130,7 +151,13 @@ public final class MockUpstream: Sendable {
             ("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
             ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": text]]),
             ("content_block_stop", ["type": "content_block_stop", "index": 0]),
-            ("message_delta", ["type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()], "usage": ["output_tokens": behavior.replyWords.count]]),
+            (
+                "message_delta",
+                [
+                    "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()],
+                    "usage": ["output_tokens": behavior.replyWords.count],
+                ]
+            ),
             ("message_stop", ["type": "message_stop"]),
         ]
         let body = events.map { name, data in

@@ -48,14 +48,18 @@ import Testing
         #expect(gpu.kind == .vllm && gpu.affinity == .user)
         #expect(gpu.health.interval == .seconds(3) && gpu.health.unhealthyAfter == 3)
         #expect(gpu.breaker == .init(failureThreshold: 4, openDuration: .seconds(15)))
-        #expect(gpu.hosts == [
-            .init(baseURL: "http://10.0.0.5:8000/v1", apiKey: "sk-host-secret", weight: 3, maxConcurrent: 32),
-            .init(baseURL: "http://10.0.0.6:8000/v1"),
-        ])
+        #expect(
+            gpu.hosts == [
+                .init(baseURL: "http://10.0.0.5:8000/v1", apiKey: "sk-host-secret", weight: 3, maxConcurrent: 32),
+                .init(baseURL: "http://10.0.0.6:8000/v1"),
+            ]
+        )
         #expect(gateway.pools.contains { $0.name == "echo" && $0.kind == .echo })
-        #expect(gateway.models == [
-            ModelRoute(pattern: "claude-*", pool: "gpu", upstreamModel: "qwen2.5-coder-32b"), ModelRoute(pattern: "*", pool: "echo"),
-        ])
+        #expect(
+            gateway.models == [
+                ModelRoute(pattern: "claude-*", pool: "gpu", upstreamModel: "qwen2.5-coder-32b"), ModelRoute(pattern: "*", pool: "echo"),
+            ]
+        )
     }
 
     @Test func emptyFileMeansDefaults() throws {
@@ -65,20 +69,25 @@ import Testing
         #expect(configuration.gateway.limits == .init())
     }
 
-    @Test(arguments: [
-        ("listen:\n  port: http\n", 2, "listen.port", "expected an integer"),
-        ("listen:\n  prot: 80\n", 2, "listen.prot", "unknown key"),
-        ("colour: blue\n", 1, "colour", "unknown key"),
-        ("limits:\n  timeouts:\n    idle: soon\n", 3, "limits.timeouts.idle", "positive duration"),
-        ("upstreams:\n  gpu:\n    kind: vllm\n", 3, "upstreams.gpu", "at least one entry under 'hosts'"),
-        ("upstreams:\n  gpu:\n    kind: cuda\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.kind", "expected one of vllm"),
-        ("upstreams:\n  gpu:\n    hosts:\n      - url: ftp://h\n", 4, "upstreams.gpu.hosts[0].url", "http:// or https://"),
-        ("upstreams:\n  gpu:\n    hosts:\n      - weight: 2\n", 4, "upstreams.gpu.hosts[0]", "needs 'url'"),
-        ("models:\n  - name: x\n    pool: nowhere\n", 3, "models[0].pool", "no pool named 'nowhere'"),
-        ("listen:\n  tls:\n    certificate: /nonexistent.pem\n    key: /nonexistent.key\n", 3, "listen.tls.certificate", "does not exist"),
-        ("log_level: loud\n", 1, "log_level", "expected one of trace"),
-        ("listen: [1, 2\n", 2, nil, "not valid YAML"),
-    ] as [(String, Int, String?, String)])
+    @Test(
+        arguments: [
+            ("listen:\n  port: http\n", 2, "listen.port", "expected an integer"),
+            ("listen:\n  prot: 80\n", 2, "listen.prot", "unknown key"),
+            ("colour: blue\n", 1, "colour", "unknown key"),
+            ("limits:\n  timeouts:\n    idle: soon\n", 3, "limits.timeouts.idle", "positive duration"),
+            ("upstreams:\n  gpu:\n    kind: vllm\n", 3, "upstreams.gpu", "at least one entry under 'hosts'"),
+            ("upstreams:\n  gpu:\n    kind: cuda\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.kind", "expected one of vllm"),
+            ("upstreams:\n  gpu:\n    hosts:\n      - url: ftp://h\n", 4, "upstreams.gpu.hosts[0].url", "http:// or https://"),
+            ("upstreams:\n  gpu:\n    hosts:\n      - weight: 2\n", 4, "upstreams.gpu.hosts[0]", "needs 'url'"),
+            ("models:\n  - name: x\n    pool: nowhere\n", 3, "models[0].pool", "no pool named 'nowhere'"),
+            (
+                "listen:\n  tls:\n    certificate: /nonexistent.pem\n    key: /nonexistent.key\n", 3, "listen.tls.certificate",
+                "does not exist"
+            ),
+            ("log_level: loud\n", 1, "log_level", "expected one of trace"),
+            ("listen: [1, 2\n", 2, nil, "not valid YAML"),
+        ] as [(String, Int, String?, String)]
+    )
     func invalidFilesNameFileLineAndKey(yaml: String, line: Int, key: String?, message: String) {
         do {
             _ = try ApplianceConfiguration.parse(yaml: yaml, file: "/etc/tappass/appliance.yaml")
@@ -100,7 +109,10 @@ import Testing
         #expect(text.contains("idle: 500ms"))
         #expect(text.contains("path: /health"))
         // What it prints is itself a valid configuration with the same meaning.
-        let reparsed = try ApplianceConfiguration.parse(yaml: text.replacingOccurrences(of: "model: (as requested)", with: "model: \"*\""), file: "b")
+        let reparsed = try ApplianceConfiguration.parse(
+            yaml: text.replacingOccurrences(of: "model: (as requested)", with: "model: \"*\""),
+            file: "b"
+        )
         #expect(reparsed.gateway.timeouts.idle == .milliseconds(500))
     }
 

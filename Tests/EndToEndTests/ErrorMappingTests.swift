@@ -12,7 +12,11 @@ import Testing
                 ("/v1/chat/completions", GatewayHarness.chat(model: "claude-x"), nil, 404, "model_not_found"),
                 ("/v1/chat/completions", "{not json", nil, 400, nil),
                 ("/v1/chat/completions", #"{"model":"gpt-4o"}"#, nil, 400, nil),
-                ("/v1/chat/completions", #"{"model":"gpt-4o","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 5000))"}]}"#, nil, 413, "request_too_large"),
+                (
+                    "/v1/chat/completions",
+                    #"{"model":"gpt-4o","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 5000))"}]}"#, nil, 413,
+                    "request_too_large"
+                ),
                 ("/v1/chat/completions", #"{"model":"gpt-4o","messages":[[[[[[[[[[[]]]]]]]]]]]}"#, nil, 400, nil),
             ]
             for (path, body, key, status, code) in cases {

@@ -34,10 +34,14 @@ struct GatewayHarness {
             for mock in mocks {
                 let (stream, continuation) = AsyncStream<Int>.makeStream()
                 group.addTask { try await mock.run(port: 0) { continuation.yield($0) } }
-                for await port in stream { ports.append(port); break }
+                for await port in stream {
+                    ports.append(port)
+                    break
+                }
             }
             var pool = UpstreamPoolConfiguration(
-                name: "gpu", kind: .vllm,
+                name: "gpu",
+                kind: .vllm,
                 hosts: (0..<deadHosts).map { _ in UpstreamHostConfiguration(baseURL: "http://127.0.0.1:\(deadPort)/v1") }
                     + ports.map { UpstreamHostConfiguration(baseURL: "http://127.0.0.1:\($0)/v1", apiKey: "host-secret") },
                 breaker: .init(failureThreshold: 3, openDuration: .seconds(60))
@@ -50,7 +54,9 @@ struct GatewayHarness {
                 adminSocketPath: state + "/admin.sock",
                 timeouts: .init(connect: .seconds(1), firstByte: .seconds(5), idle: .seconds(2), total: .seconds(20)),
                 pools: [pool, UpstreamPoolConfiguration(name: "echo", kind: .echo)],
-                models: [ModelRoute(pattern: "gpt-*", pool: "gpu", upstreamModel: "mock-model"), ModelRoute(pattern: "echo", pool: "echo")],
+                models: [
+                    ModelRoute(pattern: "gpt-*", pool: "gpu", upstreamModel: "mock-model"), ModelRoute(pattern: "echo", pool: "echo"),
+                ],
                 echoWordDelay: .zero
             )
             configure(&configuration)
@@ -59,14 +65,27 @@ struct GatewayHarness {
             let keys = try APIKeyStore(stateDirectory: state)
             let (_, key) = try keys.create(user: "alice", team: "eng")
             let runtime = GatewayRuntime(
-                configuration: configuration, keys: keys,
-                upstream: UpstreamClient(http: http, timeouts: configuration.timeouts), metrics: GatewayMetrics(), logger: logger)
+                configuration: configuration,
+                keys: keys,
+                upstream: UpstreamClient(http: http, timeouts: configuration.timeouts),
+                metrics: GatewayMetrics(),
+                logger: logger
+            )
             let (stream, continuation) = AsyncStream<Int>.makeStream()
             group.addTask { try await GatewayServer(runtime: runtime) { _, port in continuation.yield(port) }.run() }
             var gatewayPort = 0
-            for await port in stream { gatewayPort = port; break }
+            for await port in stream {
+                gatewayPort = port
+                break
+            }
             let harness = GatewayHarness(
-                baseURL: "http://127.0.0.1:\(gatewayPort)", mocks: mocks, mockPorts: ports, key: key, http: http, runtime: runtime)
+                baseURL: "http://127.0.0.1:\(gatewayPort)",
+                mocks: mocks,
+                mockPorts: ports,
+                key: key,
+                http: http,
+                runtime: runtime
+            )
             do {
                 try await body(harness)
             } catch {

@@ -105,3 +105,24 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct TotalTimeoutTests {
+    @Test func longStreamEndsAtTheTotalTimeout() async throws {
+        try await GatewayHarness.with(mocks: 1, configure: { $0.timeouts.total = .milliseconds(400) }) { harness in
+            var behavior = MockUpstreamBehavior()
+            behavior.chunkDelayMs = 50
+            behavior.replyWords = Array(repeating: "w", count: 100)
+            harness.mocks[0].setBehavior(behavior)
+            var request = HTTPClientRequest(url: harness.baseURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(harness.key)")
+            request.body = .bytes(ByteBuffer(string: GatewayHarness.chat(stream: true)))
+            let started = ContinuousClock.now
+            let response = try await harness.http.execute(request, timeout: .seconds(10))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(text.contains("total timeout"))
+            #expect(!text.contains("[DONE]"))
+        }
+    }
+}

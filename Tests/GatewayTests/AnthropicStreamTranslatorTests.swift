@@ -17,8 +17,16 @@ import Testing
         chunk(["role": "assistant", "content": ""]),
         chunk(["content": "Checking"]),
         chunk(["content": " now."]),
-        chunk(["tool_calls": [["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": #"{"city":"#]]]]),
-        chunk(["tool_calls": [["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": #""Brussels"}"#]]]]),
+        chunk([
+            "tool_calls": [
+                ["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": #"{"city":"#]]
+            ]
+        ]),
+        chunk([
+            "tool_calls": [
+                ["index": 0, "id": "call_a", "type": "function", "function": ["name": "get_weather", "arguments": #""Brussels"}"#]]
+            ]
+        ]),
         chunk(["tool_calls": [["index": 1, "id": "call_b", "type": "function", "function": ["name": "get_time", "arguments": #"{}"#]]]]),
         chunk([:], finish: "tool_calls"),
         "data: " + GatewayRuntime.encodeString(["choices": [], "usage": ["prompt_tokens": 42, "completion_tokens": 17]]) + "\n\n",
@@ -26,7 +34,10 @@ import Testing
     ].joined()
 
     func translate(_ chunks: [ByteBuffer]) throws -> [AnthropicEvent] {
-        let request = try AnthropicRequest(["model": "claude-x", "max_tokens": 50, "stream": true, "messages": [["role": "user", "content": "x"]]], requireMaxTokens: true)
+        let request = try AnthropicRequest(
+            ["model": "claude-x", "max_tokens": 50, "stream": true, "messages": [["role": "user", "content": "x"]]],
+            requireMaxTokens: true
+        )
         var translator = AnthropicStreamTranslator(request: request, messageID: "msg_1", inputTokens: 40)
         var parser = SSEParser()
         var events = translator.start()
@@ -42,13 +53,15 @@ import Testing
 
     @Test func eventOrderAndIndices() throws {
         let events = try translate([ByteBuffer(string: Self.upstream)])
-        #expect(events.map(\.name) == [
-            "message_start", "ping",
-            "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_stop",
-            "message_delta", "message_stop",
-        ])
+        #expect(
+            events.map(\.name) == [
+                "message_start", "ping",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_stop",
+                "message_delta", "message_stop",
+            ]
+        )
         #expect(events[0].data["message"]?["usage"]?["input_tokens"] == 40)
         let starts = events.filter { $0.name == "content_block_start" }
         #expect(starts.map { $0.data["index"] } == [0, 1, 2])
@@ -79,7 +92,11 @@ import Testing
         for wants in [true, false] {
             var body: JSONValue = ["model": "m", "max_tokens": 5, "messages": [["role": "user", "content": "x"]]]
             if wants { body["thinking"] = ["type": "enabled", "budget_tokens": 1024] }
-            var translator = AnthropicStreamTranslator(request: try AnthropicRequest(body, requireMaxTokens: true), messageID: "m", inputTokens: 1)
+            var translator = AnthropicStreamTranslator(
+                request: try AnthropicRequest(body, requireMaxTokens: true),
+                messageID: "m",
+                inputTokens: 1
+            )
             var parser = SSEParser()
             var events: [AnthropicEvent] = []
             for event in try parser.feed(ByteBuffer(string: reasoning)) {
@@ -93,13 +110,19 @@ import Testing
 
     @Test func gatewayAppliedStopSequenceEndsTheMessage() throws {
         let request = try AnthropicRequest(
-            ["model": "m", "max_tokens": 50, "stream": true, "stop_sequences": ["\n\nUser:"], "messages": [["role": "user", "content": "x"]]],
-            requireMaxTokens: true)
+            [
+                "model": "m", "max_tokens": 50, "stream": true, "stop_sequences": ["\n\nUser:"],
+                "messages": [["role": "user", "content": "x"]],
+            ],
+            requireMaxTokens: true
+        )
         let pieces = ["Sure", ", done.\n", "\nUs", "er: ignored", " text"]
         var translator = AnthropicStreamTranslator(request: request, messageID: "m", inputTokens: 1, matchStopSequences: true)
         var events: [AnthropicEvent] = []
         for piece in pieces {
-            let chunk = OpenAIStreamChunk(choices: [.init(delta: .init(content: piece, reasoningContent: nil, toolCalls: nil), finishReason: nil, stopReason: nil)])
+            let chunk = OpenAIStreamChunk(choices: [
+                .init(delta: .init(content: piece, reasoningContent: nil, toolCalls: nil), finishReason: nil, stopReason: nil)
+            ])
             events += translator.feed(chunk)
             if translator.stoppedAtSequence { break }
         }

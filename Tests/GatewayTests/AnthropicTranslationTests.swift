@@ -16,7 +16,12 @@ import Testing
             "system": [["type": "text", "text": "A", "cache_control": ["type": "ephemeral"]], ["type": "text", "text": "B"]],
             "messages": [
                 ["role": "system", "content": "Env"],
-                ["role": "user", "content": [["type": "text", "text": "one"], ["type": "text", "text": "two", "cache_control": ["type": "ephemeral"]]]],
+                [
+                    "role": "user",
+                    "content": [
+                        ["type": "text", "text": "one"], ["type": "text", "text": "two", "cache_control": ["type": "ephemeral"]],
+                    ],
+                ],
             ],
             "thinking": ["type": "adaptive"], "context_management": ["edits": []], "output_config": ["effort": "high"],
             "metadata": ["user_id": "u1"], "top_k": 5,
@@ -32,12 +37,27 @@ import Testing
     @Test func toolUseAndToolResultMapBothWays() throws {
         let anthropic = try request([
             "model": "m", "max_tokens": 10,
-            "tools": [["name": "get", "description": "d", "input_schema": ["type": "object"]], ["type": "web_search_20250305", "name": "web_search"]],
+            "tools": [
+                ["name": "get", "description": "d", "input_schema": ["type": "object"]],
+                ["type": "web_search_20250305", "name": "web_search"],
+            ],
             "tool_choice": ["type": "tool", "name": "get", "disable_parallel_tool_use": true],
             "messages": [
                 ["role": "user", "content": "q"],
-                ["role": "assistant", "content": [["type": "thinking", "thinking": "hm", "signature": "s"], ["type": "text", "text": "let me"], ["type": "tool_use", "id": "toolu_1", "name": "get", "input": ["a": 1]]]],
-                ["role": "user", "content": [["type": "tool_result", "tool_use_id": "toolu_1", "content": [["type": "text", "text": "42"]], "is_error": true], ["type": "text", "text": "and?"]]],
+                [
+                    "role": "assistant",
+                    "content": [
+                        ["type": "thinking", "thinking": "hm", "signature": "s"], ["type": "text", "text": "let me"],
+                        ["type": "tool_use", "id": "toolu_1", "name": "get", "input": ["a": 1]],
+                    ],
+                ],
+                [
+                    "role": "user",
+                    "content": [
+                        ["type": "tool_result", "tool_use_id": "toolu_1", "content": [["type": "text", "text": "42"]], "is_error": true],
+                        ["type": "text", "text": "and?"],
+                    ],
+                ],
             ],
         ])
         let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: "m", kind: .vllm)
@@ -61,9 +81,16 @@ import Testing
         let messages = AnthropicToOpenAI.userMessages([
             ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "AAAA"]], ["type": "text", "text": "what?"],
         ])
-        #expect(messages == [["role": "user", "content": [
-            ["type": "image_url", "image_url": ["url": "data:image/png;base64,AAAA"]], ["type": "text", "text": "what?"],
-        ]]])
+        #expect(
+            messages == [
+                [
+                    "role": "user",
+                    "content": [
+                        ["type": "image_url", "image_url": ["url": "data:image/png;base64,AAAA"]], ["type": "text", "text": "what?"],
+                    ],
+                ]
+            ]
+        )
     }
 
     @Test func refusesMalformedRequestsNamingTheField() {
@@ -72,7 +99,10 @@ import Testing
             (["model": "m", "messages": [["role": "user", "content": "x"]]], "max_tokens"),
             (["model": "m", "max_tokens": 5, "messages": []], "messages"),
             (["model": "m", "max_tokens": 5, "messages": [["role": "bot", "content": "x"]]], "messages.0.role"),
-            (["model": "m", "max_tokens": 5, "messages": [["role": "user", "content": [["text": "no type"]]]]], "messages.0.content.0.type"),
+            (
+                ["model": "m", "max_tokens": 5, "messages": [["role": "user", "content": [["text": "no type"]]]]],
+                "messages.0.content.0.type"
+            ),
             (["model": "m", "max_tokens": 5, "messages": [["role": "user", "content": "x"]], "stop_sequences": "END"], "stop_sequences"),
         ]
         for (body, param) in cases {
@@ -90,7 +120,9 @@ import Testing
         ("stop", "END", "stop_sequence", "END"), ("stop", "OTHER", "end_turn", nil),
     ])
     func stopReasons(finish: String, hostStop: String?, reason: String, sequence: String?) throws {
-        let anthropic = try request(["model": "m", "max_tokens": 5, "stop_sequences": ["END"], "messages": [["role": "user", "content": "x"]]])
+        let anthropic = try request([
+            "model": "m", "max_tokens": 5, "stop_sequences": ["END"], "messages": [["role": "user", "content": "x"]],
+        ])
         var choice: JSONValue = ["finish_reason": .string(finish)]
         if let hostStop { choice["stop_reason"] = .string(hostStop) }
         let (stopReason, stopSequence) = OpenAIToAnthropic.stop(choice, request: anthropic)
@@ -100,19 +132,29 @@ import Testing
     @Test func completionBecomesAMessage() throws {
         let anthropic = try request(["model": "claude-x", "max_tokens": 5, "messages": [["role": "user", "content": "x"]]])
         let completion: JSONValue = [
-            "choices": [["finish_reason": "tool_calls", "message": ["role": "assistant", "content": "ok", "tool_calls": [
-                ["id": "call_1", "type": "function", "function": ["name": "get", "arguments": #"{"a": [1, 2]}"#]],
-                ["id": "call_2", "type": "function", "function": ["name": "bad", "arguments": "not json"]],
-            ]]]],
+            "choices": [
+                [
+                    "finish_reason": "tool_calls",
+                    "message": [
+                        "role": "assistant", "content": "ok",
+                        "tool_calls": [
+                            ["id": "call_1", "type": "function", "function": ["name": "get", "arguments": #"{"a": [1, 2]}"#]],
+                            ["id": "call_2", "type": "function", "function": ["name": "bad", "arguments": "not json"]],
+                        ],
+                    ],
+                ]
+            ],
             "usage": ["prompt_tokens": 10, "completion_tokens": 3],
         ]
         let message = OpenAIToAnthropic.message(completion, request: anthropic, messageID: "msg_1")
         #expect(message["model"] == "claude-x" && message["stop_reason"] == "tool_use")
-        #expect(message["content"] == [
-            ["type": "text", "text": "ok"],
-            ["type": "tool_use", "id": "call_1", "name": "get", "input": ["a": [1, 2]]],
-            ["type": "tool_use", "id": "call_2", "name": "bad", "input": ["_raw": "not json"]],
-        ])
+        #expect(
+            message["content"] == [
+                ["type": "text", "text": "ok"],
+                ["type": "tool_use", "id": "call_1", "name": "get", "input": ["a": [1, 2]]],
+                ["type": "tool_use", "id": "call_2", "name": "bad", "input": ["_raw": "not json"]],
+            ]
+        )
         #expect(message["usage"] == ["input_tokens": 10, "output_tokens": 3])
     }
 }

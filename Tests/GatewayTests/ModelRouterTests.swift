@@ -10,12 +10,15 @@ import Testing
     ]
 
     var router: ModelRouter {
-        ModelRouter(routes: [
-            ModelRoute(pattern: "claude-*", pool: "gpu", upstreamModel: "qwen2.5-coder"),
-            ModelRoute(pattern: "claude-3-haiku", pool: "echo", upstreamModel: "echo"),
-            ModelRoute(pattern: "llama", pool: "gpu"),
-            ModelRoute(pattern: "*", pool: "echo", upstreamModel: "echo"),
-        ], pools: pools)
+        ModelRouter(
+            routes: [
+                ModelRoute(pattern: "claude-*", pool: "gpu", upstreamModel: "qwen2.5-coder"),
+                ModelRoute(pattern: "claude-3-haiku", pool: "echo", upstreamModel: "echo"),
+                ModelRoute(pattern: "llama", pool: "gpu"),
+                ModelRoute(pattern: "*", pool: "echo", upstreamModel: "echo"),
+            ],
+            pools: pools
+        )
     }
 
     @Test(arguments: [
@@ -40,7 +43,9 @@ import Testing
         #expect(router.advertisedModels == ["claude-3-haiku", "echo", "llama", "qwen2.5-coder"])
     }
 
-    @Test(arguments: [("gpt-*", "gpt-4o", true), ("gpt-*", "claude", false), ("a?c", "abc", true), ("[ab]x", "bx", true), ("exact", "exact", true)])
+    @Test(arguments: [
+        ("gpt-*", "gpt-4o", true), ("gpt-*", "claude", false), ("a?c", "abc", true), ("[ab]x", "bx", true), ("exact", "exact", true),
+    ])
     func globs(pattern: String, name: String, matches: Bool) {
         #expect(ModelRouter.matches(pattern, name) == matches)
     }

@@ -8,18 +8,30 @@ import Testing
     }
 
     @Test func picksTheLeastLoadedHost() {
-        let order = LoadBalancer.order([candidate(0, outstanding: 5), candidate(1, outstanding: 1), candidate(2, outstanding: 3)], affinityKey: nil, rotation: 0)
+        let order = LoadBalancer.order(
+            [candidate(0, outstanding: 5), candidate(1, outstanding: 1), candidate(2, outstanding: 3)],
+            affinityKey: nil,
+            rotation: 0
+        )
         #expect(order == [1, 2, 0])
     }
 
     @Test func weightScalesLoad() {
         // Host 0: (4+1)/4 = 1.25; host 1: (1+1)/1 = 2.
-        let order = LoadBalancer.order([candidate(0, weight: 4, outstanding: 4), candidate(1, weight: 1, outstanding: 1)], affinityKey: nil, rotation: 0)
+        let order = LoadBalancer.order(
+            [candidate(0, weight: 4, outstanding: 4), candidate(1, weight: 1, outstanding: 1)],
+            affinityKey: nil,
+            rotation: 0
+        )
         #expect(order.first == 0)
     }
 
     @Test func fullHostsAreSkipped() {
-        let order = LoadBalancer.order([candidate(0, outstanding: 2, max: 2), candidate(1, outstanding: 9, max: 10)], affinityKey: nil, rotation: 0)
+        let order = LoadBalancer.order(
+            [candidate(0, outstanding: 2, max: 2), candidate(1, outstanding: 9, max: 10)],
+            affinityKey: nil,
+            rotation: 0
+        )
         #expect(order == [1])
         #expect(LoadBalancer.order([candidate(0, outstanding: 2, max: 2)], affinityKey: nil, rotation: 0).isEmpty)
     }

@@ -4,12 +4,14 @@ import Testing
 
 @Suite struct UpstreamPoolTests {
     func pool(hosts: Int, maxConcurrent: Int = 2, failures: Int = 2) -> UpstreamPool {
-        UpstreamPool(configuration: .init(
-            name: "gpu",
-            kind: .vllm,
-            hosts: (0..<hosts).map { UpstreamHostConfiguration(baseURL: "http://10.0.0.\($0):8000/v1", maxConcurrent: maxConcurrent) },
-            breaker: .init(failureThreshold: failures, openDuration: .seconds(30))
-        ))
+        UpstreamPool(
+            configuration: .init(
+                name: "gpu",
+                kind: .vllm,
+                hosts: (0..<hosts).map { UpstreamHostConfiguration(baseURL: "http://10.0.0.\($0):8000/v1", maxConcurrent: maxConcurrent) },
+                breaker: .init(failureThreshold: failures, openDuration: .seconds(30))
+            )
+        )
     }
 
     @Test func spreadsConcurrentRequestsAndRespectsLimits() {

@@ -3,12 +3,16 @@ import ArgumentParser
 /// `tappass config check`: validates the configuration and prints what is in force.
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Inspect the configuration.", subcommands: [Check.self])
+        commandName: "config",
+        abstract: "Inspect the configuration.",
+        subcommands: [Check.self]
+    )
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validate the configuration and print the effective settings, secrets masked (exit 2 when invalid).")
+            abstract: "Validate the configuration and print the effective settings, secrets masked (exit 2 when invalid)."
+        )
 
         @OptionGroup var source: ConfigurationSource
 

@@ -6,7 +6,10 @@ import Gateway
 /// (changes apply at once), otherwise directly on the state folder.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self, List.self, Revoke.self])
+        commandName: "keys",
+        abstract: "Manage API keys.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it once.")
@@ -18,7 +21,8 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let expiresAt = try expires.map(KeysCommand.parseDate)
-            let modelList = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            let modelList =
+                models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
             let request = KeyCreateRequest(user: user, team: team, models: modelList, expiresAt: expiresAt)
             let created: KeyCreateResponse = try await KeysCommand.withAdmin(source) { admin in
                 try await admin.call("POST", "/keys", body: request, expect: 201)
@@ -27,7 +31,12 @@ struct KeysCommand: AsyncParsableCommand {
                 return KeyCreateResponse(key: key, summary: KeySummary(record))
             }
             print(created.key)
-            FileHandle.standardError.write(Data("created key \(created.summary.id) for \(created.summary.user) (team \(created.summary.team)); it is shown only once\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "created key \(created.summary.id) for \(created.summary.user) (team \(created.summary.team)); it is shown only once\n"
+                        .utf8
+                )
+            )
         }
     }
 
@@ -52,7 +61,11 @@ struct KeysCommand: AsyncParsableCommand {
                 let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
                 let models = key.models.isEmpty ? "*" : key.models.joined(separator: ",")
                 let expires = key.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
-                print([key.id, key.user, key.team, models, expires].map { $0.padding(toLength: 15, withPad: " ", startingAt: 0) }.joined(separator: " ") + " " + status)
+                print(
+                    [key.id, key.user, key.team, models, expires].map { $0.padding(toLength: 15, withPad: " ", startingAt: 0) }.joined(
+                        separator: " "
+                    ) + " " + status
+                )
             }
         }
     }

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = try source.load()
         if let listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
+            else {
                 FileHandle.standardError.write(Data("tappass: --listen: expected HOST:PORT, got '\(listen)'\n".utf8))
                 throw ExitCode(2)
             }
@@ -37,8 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
         let runtime = GatewayRuntime(
-            configuration: gateway, keys: keys, upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
-            metrics: GatewayMetrics(), logger: logger)
+            configuration: gateway,
+            keys: keys,
+            upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
+            metrics: GatewayMetrics(),
+            logger: logger
+        )
         let notifier = SystemdNotifier()
         let demo = source.demo
         let server = GatewayServer(runtime: runtime) { host, port in

@@ -28,7 +28,13 @@ struct ApplianceConfiguration {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(code: .syntax, file: file, line: Self.line(of: error), key: nil, message: "not valid YAML: \(Self.problem(of: error))")
+            throw ConfigError(
+                code: .syntax,
+                file: file,
+                line: Self.line(of: error),
+                key: nil,
+                message: "not valid YAML: \(Self.problem(of: error))"
+            )
         }
         var configuration = ApplianceConfiguration()
         guard let root else { return configuration }

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML node with the path that led to it, so that every complaint names file, line, key.
@@ -30,8 +31,13 @@ struct ConfigNode {
             let located = ConfigNode(node: value, path: child(key), file: file)
             guard allowed.contains(key) else {
                 throw ConfigError(
-                    code: .unknownKey, file: file, line: keyNode.mark?.line, column: keyNode.mark?.column, key: child(key),
-                    message: "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
+                    code: .unknownKey,
+                    file: file,
+                    line: keyNode.mark?.line,
+                    column: keyNode.mark?.column,
+                    key: child(key),
+                    message: "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))"
+                )
             }
             entries[key] = located
         }
@@ -88,5 +94,3 @@ struct ConfigNode {
         throw problem("expected a positive duration such as 250ms, 5s, 2m or 1h, got '\(text)'")
     }
 }
-
-import Foundation

@@ -14,7 +14,9 @@ struct ConfigurationReader {
         if let stateDir = top["state_dir"] { gateway.stateDirectory = try stateDir.string() }
         if let socket = top["admin_socket"] {
             gateway.adminSocketPath = try socket.string()
-            guard gateway.adminSocketPath.utf8.count < 104 else { throw socket.problem("a Unix socket path must be shorter than 104 bytes") }
+            guard gateway.adminSocketPath.utf8.count < 104 else {
+                throw socket.problem("a Unix socket path must be shorter than 104 bytes")
+            }
         }
         if let level = top["log_level"] {
             let text = try level.string()
@@ -68,7 +70,9 @@ struct ConfigurationReader {
     }
 
     private func readPool(name: String, _ node: ConfigNode) throws -> UpstreamPoolConfiguration {
-        let entries = try node.mapping(allowed: ["kind", "hosts", "affinity", "health", "breaker", "max_attempts", "tokenizer", "messages_api"])
+        let entries = try node.mapping(allowed: [
+            "kind", "hosts", "affinity", "health", "breaker", "max_attempts", "tokenizer", "messages_api",
+        ])
         var pool = UpstreamPoolConfiguration(name: name)
         if let kind = entries["kind"] {
             pool.kind = try kind.oneOf(UpstreamPoolConfiguration.HostKind.self)
@@ -103,7 +107,9 @@ struct ConfigurationReader {
 
     private func readHost(_ node: ConfigNode) throws -> UpstreamHostConfiguration {
         let entries = try node.mapping(allowed: ["url", "api_key", "weight", "max_concurrent"])
-        guard let urlNode = entries["url"] else { throw node.problem(.missingKey, "a host needs 'url' (its OpenAI base URL, e.g. http://10.0.0.5:8000/v1)") }
+        guard let urlNode = entries["url"] else {
+            throw node.problem(.missingKey, "a host needs 'url' (its OpenAI base URL, e.g. http://10.0.0.5:8000/v1)")
+        }
         let url = try urlNode.string()
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
             throw urlNode.problem("expected an http:// or https:// URL, got '\(url)'")
@@ -128,7 +134,9 @@ struct ConfigurationReader {
 
     private func existingFile(_ node: ConfigNode) throws -> String {
         let path = try node.string()
-        guard FileManager.default.isReadableFile(atPath: path) else { throw node.problem("the file '\(path)' does not exist or is not readable") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw node.problem("the file '\(path)' does not exist or is not readable")
+        }
         return path
     }
 }

@@ -15,11 +15,14 @@ enum EffectiveConfigurationPrinter {
         let limits: Node = map([
             ("max_body_bytes", scalar(String(gateway.limits.maxBodyBytes))),
             ("max_json_depth", scalar(String(gateway.limits.maxJSONDepth))),
-            ("timeouts", map([
-                ("connect", scalar(text(timeouts.connect))), ("first_byte", scalar(text(timeouts.firstByte))),
-                ("idle", scalar(text(timeouts.idle))), ("total", scalar(text(timeouts.total))),
-                ("keepalive", scalar(text(timeouts.keepAlive))),
-            ])),
+            (
+                "timeouts",
+                map([
+                    ("connect", scalar(text(timeouts.connect))), ("first_byte", scalar(text(timeouts.firstByte))),
+                    ("idle", scalar(text(timeouts.idle))), ("total", scalar(text(timeouts.total))),
+                    ("keepalive", scalar(text(timeouts.keepAlive))),
+                ])
+            ),
         ])
         let pools: [(String, Node)] = gateway.pools.map { pool in
             var entries: [(String, Node)] = [("kind", scalar(pool.kind.rawValue))]
@@ -29,27 +32,44 @@ enum EffectiveConfigurationPrinter {
                     ("tokenizer", scalar(pool.tokenizer.rawValue)),
                     ("messages_api", scalar(pool.messagesAPI.rawValue)),
                     ("max_attempts", scalar(String(pool.maxAttempts))),
-                    ("health", map([
-                        ("interval", scalar(text(pool.health.interval))), ("timeout", scalar(text(pool.health.timeout))),
-                        ("unhealthy_after", scalar(String(pool.health.unhealthyAfter))),
-                        ("path", scalar(HealthProbe(kind: pool.kind, overridePath: pool.health.path).path)),
-                    ])),
-                    ("breaker", map([
-                        ("failures", scalar(String(pool.breaker.failureThreshold))), ("open_for", scalar(text(pool.breaker.openDuration))),
-                    ])),
-                    ("hosts", list(pool.hosts.map { host in
-                        var fields: [(String, Node)] = [("url", scalar(host.baseURL))]
-                        if host.apiKey != nil { fields.append(("api_key", scalar("********"))) }
-                        fields += [("weight", scalar(String(host.weight))), ("max_concurrent", scalar(String(host.maxConcurrent)))]
-                        return map(fields)
-                    })),
+                    (
+                        "health",
+                        map([
+                            ("interval", scalar(text(pool.health.interval))), ("timeout", scalar(text(pool.health.timeout))),
+                            ("unhealthy_after", scalar(String(pool.health.unhealthyAfter))),
+                            ("path", scalar(HealthProbe(kind: pool.kind, overridePath: pool.health.path).path)),
+                        ])
+                    ),
+                    (
+                        "breaker",
+                        map([
+                            ("failures", scalar(String(pool.breaker.failureThreshold))),
+                            ("open_for", scalar(text(pool.breaker.openDuration))),
+                        ])
+                    ),
+                    (
+                        "hosts",
+                        list(
+                            pool.hosts.map { host in
+                                var fields: [(String, Node)] = [("url", scalar(host.baseURL))]
+                                if host.apiKey != nil { fields.append(("api_key", scalar("********"))) }
+                                fields += [("weight", scalar(String(host.weight))), ("max_concurrent", scalar(String(host.maxConcurrent)))]
+                                return map(fields)
+                            }
+                        )
+                    ),
                 ]
             }
             return (pool.name, map(entries))
         }
-        let models = list(gateway.models.map { route in
-            map([("name", scalar(route.pattern)), ("pool", scalar(route.pool)), ("model", scalar(route.upstreamModel ?? "(as requested)"))])
-        })
+        let models = list(
+            gateway.models.map { route in
+                map([
+                    ("name", scalar(route.pattern)), ("pool", scalar(route.pool)),
+                    ("model", scalar(route.upstreamModel ?? "(as requested)")),
+                ])
+            }
+        )
         let root = map([
             ("listen", map(listen)),
             ("state_dir", scalar(gateway.stateDirectory)),

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Gateway
 import NIOCore
-import NIOHTTP1
 import NIOFoundationEssentialsCompat
+import NIOHTTP1
 
 /// Talks to the running service over its admin socket. `nil` from ``connect(socketPath:)``
 /// means no service is listening there, and the CLI works on the state folder directly.

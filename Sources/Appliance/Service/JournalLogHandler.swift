@@ -34,7 +34,7 @@ struct JournalLogHandler: LogHandler {
             pointer.copyMemory(from: bytes, byteCount: bytes.count)
             return (pointer, bytes.count)
         }
-        defer { storage.forEach { $0.pointer.deallocate() } }
+        defer { for entry in storage { entry.pointer.deallocate() } }
         let vectors = storage.map { iovec(iov_base: $0.pointer, iov_len: $0.count) }
         _ = sd_journal_sendv(vectors, Int32(vectors.count))
     }

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationEssentialsCompat
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// The admin API on a local Unix socket, so `tappass keys …` changes apply to the running
 /// service at once and the service stays the only writer of its state. Access is by file

@@ -32,7 +32,11 @@ enum AnthropicErrorBody {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.requestID] = requestID
-        return Response(status: .init(code: status(for: error)), headers: headers, body: .init(byteBuffer: GatewayRuntime.encode(json(error))))
+        return Response(
+            status: .init(code: status(for: error)),
+            headers: headers,
+            body: .init(byteBuffer: GatewayRuntime.encode(json(error)))
+        )
     }
 
     /// The same error as an `event: error` for failures after the stream has started.

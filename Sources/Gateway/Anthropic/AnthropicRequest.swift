@@ -29,18 +29,28 @@ struct AnthropicRequest {
         }
         for (index, message) in messages.enumerated() {
             guard let role = message["role"]?.stringValue, ["user", "assistant", "system"].contains(role) else {
-                throw GatewayError(.invalidRequest, "messages.\(index).role: expected 'user' or 'assistant'.", param: "messages.\(index).role")
+                throw GatewayError(
+                    .invalidRequest,
+                    "messages.\(index).role: expected 'user' or 'assistant'.",
+                    param: "messages.\(index).role"
+                )
             }
             switch message["content"] {
             case .string: break
             case .array(let blocks):
                 for (blockIndex, block) in blocks.enumerated() where block["type"]?.stringValue == nil {
                     throw GatewayError(
-                        .invalidRequest, "messages.\(index).content.\(blockIndex).type: Field required.",
-                        param: "messages.\(index).content.\(blockIndex).type")
+                        .invalidRequest,
+                        "messages.\(index).content.\(blockIndex).type: Field required.",
+                        param: "messages.\(index).content.\(blockIndex).type"
+                    )
                 }
             default:
-                throw GatewayError(.invalidRequest, "messages.\(index).content: expected a string or an array of content blocks.", param: "messages.\(index).content")
+                throw GatewayError(
+                    .invalidRequest,
+                    "messages.\(index).content: expected a string or an array of content blocks.",
+                    param: "messages.\(index).content"
+                )
             }
         }
         switch body["system"] {

@@ -1,6 +1,6 @@
 import Foundation
-package import Hummingbird
 import HTTPTypes
+package import Hummingbird
 import LocalLLM
 import NIOCore
 
@@ -40,16 +40,34 @@ package struct AnthropicRoutes: Sendable {
             if target.pool.kind == .echo {
                 let reply = runtime.echo.chatCompletion(chat)
                 return await relay.translated(
-                    reply, request: anthropic, messageID: messageID, inputTokens: EchoModel.promptTokens(chat),
-                    matchStopSequences: matchStops, exchange: exchange)
+                    reply,
+                    request: anthropic,
+                    messageID: messageID,
+                    inputTokens: EchoModel.promptTokens(chat),
+                    matchStopSequences: matchStops,
+                    exchange: exchange
+                )
             }
             // Streams announce input tokens in `message_start`: count them on the host's
             // tokenizer while the host starts generating.
-            async let counted = anthropic.streaming ? runtime.tokenizer.count(chat, pool: target.pool) : nil
-            let reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: anthropic.streaming)
-            let inputTokens = await counted?.tokens ?? 0
+            let inputTokens: Int64
+            let reply: UpstreamReply
+            if anthropic.streaming && target.pool.configuration.tokenizer != .none {
+                async let counted = runtime.tokenizer.count(chat, pool: target.pool)
+                reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: true)
+                inputTokens = await counted.tokens
+            } else {
+                inputTokens = anthropic.streaming ? HostTokenizer.estimate(chat).tokens : 0
+                reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: anthropic.streaming)
+            }
             return await relay.translated(
-                reply, request: anthropic, messageID: messageID, inputTokens: inputTokens, matchStopSequences: matchStops, exchange: exchange)
+                reply,
+                request: anthropic,
+                messageID: messageID,
+                inputTokens: inputTokens,
+                matchStopSequences: matchStops,
+                exchange: exchange
+            )
         } catch {
             return relay.fail(error, exchange: exchange, outcome: "refused")
         }
@@ -63,7 +81,8 @@ package struct AnthropicRoutes: Sendable {
             let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
             exchange.model = target.publicName
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
-            let count = target.pool.kind == .echo
+            let count =
+                target.pool.kind == .echo
                 ? HostTokenizer.Count(tokens: EchoModel.promptTokens(chat), source: .host)
                 : await runtime.tokenizer.count(chat, pool: target.pool)
             exchange.finish(status: 200, outcome: "completed", runtime: runtime)
@@ -71,17 +90,32 @@ package struct AnthropicRoutes: Sendable {
             headers[.contentType] = "application/json"
             headers[.requestID] = exchange.id
             headers[.tokenCountSource] = count.source.rawValue
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)])))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)]))
+            )
         } catch {
             return relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 
-    private func send(_ path: String, _ body: JSONValue, target: ModelRouter.Target, affinity: String?, streaming: Bool) async throws(GatewayError) -> UpstreamReply {
+    private func send(
+        _ path: String,
+        _ body: JSONValue,
+        target: ModelRouter.Target,
+        affinity: String?,
+        streaming: Bool
+    ) async throws(GatewayError) -> UpstreamReply {
         do {
             return try await runtime.upstream.post(
-                path: path, body: GatewayRuntime.encode(body), pool: target.pool, affinityKey: affinity,
-                streaming: streaming, logger: runtime.logger)
+                path: path,
+                body: GatewayRuntime.encode(body),
+                pool: target.pool,
+                affinityKey: affinity,
+                streaming: streaming,
+                logger: runtime.logger
+            )
         } catch {
             runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
             throw GatewayError(error)
@@ -91,7 +125,9 @@ package struct AnthropicRoutes: Sendable {
     /// `GET /v1/models` as Anthropic clients expect it (asked with `anthropic-version`).
     static func modelList(_ ids: [String]) -> JSONValue {
         [
-            "data": .array(ids.map { ["type": "model", "id": .string($0), "display_name": .string($0), "created_at": "2025-01-01T00:00:00Z"] }),
+            "data": .array(
+                ids.map { ["type": "model", "id": .string($0), "display_name": .string($0), "created_at": "2025-01-01T00:00:00Z"] }
+            ),
             "has_more": false,
             "first_id": ids.first.map(JSONValue.string) ?? .null,
             "last_id": ids.last.map(JSONValue.string) ?? .null,

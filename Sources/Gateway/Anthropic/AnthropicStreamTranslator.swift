@@ -40,14 +40,17 @@ struct AnthropicStreamTranslator {
 
     func start() -> [AnthropicEvent] {
         [
-            AnthropicEvent(name: "message_start", data: [
-                "type": "message_start",
-                "message": [
-                    "id": .string(messageID), "type": "message", "role": "assistant", "model": .string(request.model),
-                    "content": [], "stop_reason": .null, "stop_sequence": .null,
-                    "usage": ["input_tokens": .int(inputTokens), "output_tokens": 0],
-                ],
-            ]),
+            AnthropicEvent(
+                name: "message_start",
+                data: [
+                    "type": "message_start",
+                    "message": [
+                        "id": .string(messageID), "type": "message", "role": "assistant", "model": .string(request.model),
+                        "content": [], "stop_reason": .null, "stop_sequence": .null,
+                        "usage": ["input_tokens": .int(inputTokens), "output_tokens": 0],
+                    ],
+                ]
+            ),
             ping,
         ]
     }
@@ -93,7 +96,8 @@ struct AnthropicStreamTranslator {
                         "type": "tool_use", "id": .string(call.id ?? OpenAIToAnthropic.toolUseID()),
                         "name": .string(call.function?.name ?? ""), "input": [:],
                     ],
-                    into: &events)
+                    into: &events
+                )
             }
             if let arguments = call.function?.arguments, !arguments.isEmpty {
                 events.append(self.delta(index, ["type": "input_json_delta", "partial_json": .string(arguments)]))
@@ -114,11 +118,18 @@ struct AnthropicStreamTranslator {
         var events: [AnthropicEvent] = []
         emitText(stopMatcher.flush(), into: &events)
         closeBlock(into: &events)
-        events.append(AnthropicEvent(name: "message_delta", data: [
-            "type": "message_delta",
-            "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": stopSequence.map(JSONValue.string) ?? .null],
-            "usage": ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)],
-        ]))
+        events.append(
+            AnthropicEvent(
+                name: "message_delta",
+                data: [
+                    "type": "message_delta",
+                    "delta": [
+                        "stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": stopSequence.map(JSONValue.string) ?? .null,
+                    ],
+                    "usage": ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens)],
+                ]
+            )
+        )
         events.append(AnthropicEvent(name: "message_stop", data: ["type": "message_stop"]))
         return events
     }
@@ -138,9 +149,14 @@ struct AnthropicStreamTranslator {
         let index = nextIndex
         nextIndex += 1
         block = new
-        events.append(AnthropicEvent(name: "content_block_start", data: [
-            "type": "content_block_start", "index": .int(Int64(index)), "content_block": contentBlock,
-        ]))
+        events.append(
+            AnthropicEvent(
+                name: "content_block_start",
+                data: [
+                    "type": "content_block_start", "index": .int(Int64(index)), "content_block": contentBlock,
+                ]
+            )
+        )
         return index
     }
 

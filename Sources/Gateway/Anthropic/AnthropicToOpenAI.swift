@@ -94,7 +94,8 @@ enum AnthropicToOpenAI {
         }
         guard !parts.isEmpty else { return toolMessages }
         let onlyText = parts.allSatisfy { $0["type"]?.stringValue == "text" }
-        let content: JSONValue = onlyText
+        let content: JSONValue =
+            onlyText
             ? .string(parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n"))
             : .array(parts)
         return toolMessages + [["role": "user", "content": content]]
@@ -146,7 +147,8 @@ enum AnthropicToOpenAI {
     static func toolResultText(_ content: JSONValue?) -> String {
         switch content {
         case .string(let text): text
-        case .array(let blocks): blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
+        case .array(let blocks):
+            blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
         case nil, .null: ""
         default: GatewayRuntime.encodeString(content!)
         }

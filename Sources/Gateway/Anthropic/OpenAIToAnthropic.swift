@@ -5,7 +5,12 @@ import LocalLLM
 enum OpenAIToAnthropic {
     /// - matchStopSequences: the gateway, not the host, applies `stop_sequences` (the host was
     ///   not given them): the text is cut at the earliest one and it is named.
-    static func message(_ completion: JSONValue, request: AnthropicRequest, messageID: String, matchStopSequences: Bool = false) -> JSONValue {
+    static func message(
+        _ completion: JSONValue,
+        request: AnthropicRequest,
+        messageID: String,
+        matchStopSequences: Bool = false
+    ) -> JSONValue {
         let choice = completion["choices"]?.arrayValue?.first
         let message = choice?["message"]
         var content: [JSONValue] = []

@@ -1,5 +1,5 @@
 package import Foundation
-package import GRDB
+import GRDB
 
 /// One API key as stored: never the key itself, only a salted SHA-256 of its secret part.
 package struct APIKeyRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {

@@ -57,15 +57,29 @@ package final class APIKeyStore: Sendable {
     }
 
     /// Creates a key; the returned plaintext is shown once and never stored.
-    package func create(user: String, team: String, models: [String] = [], expiresAt: Date? = nil, now: Date = Date()) throws -> (record: APIKeyRecord, key: String) {
+    package func create(
+        user: String,
+        team: String,
+        models: [String] = [],
+        expiresAt: Date? = nil,
+        now: Date = Date()
+    ) throws -> (record: APIKeyRecord, key: String) {
         let id = Self.randomString(length: 12, alphabet: "abcdefghijkmnpqrstuvwxyz23456789")
         let secret = Self.randomString(length: 40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var salt = Data(count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in salt.indices { salt[index] = generator.next() }
         let record = APIKeyRecord(
-            id: id, user: user, team: team, models: models, createdAt: now, expiresAt: expiresAt, revokedAt: nil,
-            salt: salt, secretHash: Self.hash(secret: secret, salt: salt))
+            id: id,
+            user: user,
+            team: team,
+            models: models,
+            createdAt: now,
+            expiresAt: expiresAt,
+            revokedAt: nil,
+            salt: salt,
+            secretHash: Self.hash(secret: secret, salt: salt)
+        )
         try database.write { try record.insert($0) }
         keys.withLock { $0[id] = record }
         return (record, "\(Self.prefix)\(id)_\(secret)")

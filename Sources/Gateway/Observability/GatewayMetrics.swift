@@ -22,8 +22,13 @@ package final class GatewayMetrics: Sendable {
         .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
     ]
 
+    /// `tappass_<metric>[_<unit>]`.
+    private static func name(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "tappass", metricName: metric, unitName: unit, helpText: help)
+    }
+
     package init() {
-        inFlight = registry.makeGauge(name: "tappass_requests_in_flight", help: "Requests being served now.")
+        inFlight = registry.makeGauge(descriptor: Self.name("requests_in_flight", help: "Requests being served now."))
     }
 
     package func requestStarted() { inFlight.increment() }
@@ -34,9 +39,9 @@ package final class GatewayMetrics: Sendable {
         let counter = counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let counter = registry.makeCounter(
-                name: "tappass_requests_total",
-                labels: [("route", route), ("model", model), ("status", String(status))],
-                help: "Requests served, by route, routed model and status.")
+                descriptor: Self.name("requests", unit: "total", help: "Requests served, by route, routed model and status."),
+                labels: [("route", route), ("model", model), ("status", String(status))]
+            )
             cache[key] = counter
             return counter
         }
@@ -44,8 +49,10 @@ package final class GatewayMetrics: Sendable {
         let histogram = histograms.withLock { cache in
             if let histogram = cache[route] { return histogram }
             let histogram = registry.makeDurationHistogram(
-                name: "tappass_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets,
-                help: "Time from request to last response byte.")
+                descriptor: Self.name("request_duration", unit: "seconds", help: "Time from request to last response byte."),
+                labels: [("route", route)],
+                buckets: Self.latencyBuckets
+            )
             cache[route] = histogram
             return histogram
         }
@@ -54,8 +61,8 @@ package final class GatewayMetrics: Sendable {
 
     package func upstreamAttemptFailed(host: String, code: String) {
         registry.makeCounter(
-            name: "tappass_upstream_failures_total", labels: [("upstream", host), ("code", code)],
-            help: "Failed attempts to reach an inference host."
+            descriptor: Self.name("upstream_failures", unit: "total", help: "Failed attempts to reach an inference host."),
+            labels: [("upstream", host), ("code", code)]
         ).increment()
     }
 
@@ -66,14 +73,14 @@ package final class GatewayMetrics: Sendable {
             for host in pool.hosts {
                 let snapshot = host.snapshot(at: now)
                 let labels = [("pool", pool.name), ("upstream", host.id)]
-                registry.makeGauge(name: "tappass_upstream_healthy", labels: labels, help: "1 when the host takes requests.")
+                registry.makeGauge(descriptor: Self.name("upstream_healthy", help: "1 when the host takes requests."), labels: labels)
                     .set(to: snapshot.available ? 1 : 0)
-                registry.makeGauge(name: "tappass_upstream_outstanding", labels: labels, help: "Requests in flight on the host.")
+                registry.makeGauge(descriptor: Self.name("upstream_outstanding", help: "Requests in flight on the host."), labels: labels)
                     .set(to: Double(snapshot.outstanding))
                 for state in ["closed", "open", "half_open"] {
                     registry.makeGauge(
-                        name: "tappass_upstream_breaker_state", labels: labels + [("state", state)],
-                        help: "Circuit breaker state (1 for the current one)."
+                        descriptor: Self.name("upstream_breaker_state", help: "Circuit breaker state (1 for the current one)."),
+                        labels: labels + [("state", state)]
                     ).set(to: snapshot.breakerState == state ? 1 : 0)
                 }
             }

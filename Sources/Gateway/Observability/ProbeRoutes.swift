@@ -14,7 +14,8 @@ struct ProbeRoutes: Sendable {
             let (ready, reasons) = runtime.readiness()
             return OpenAIRoutes.json(
                 ["status": .string(ready ? "ready" : "not_ready"), "reasons": .array(reasons.map(JSONValue.string))],
-                status: ready ? .ok : .serviceUnavailable)
+                status: ready ? .ok : .serviceUnavailable
+            )
         }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()

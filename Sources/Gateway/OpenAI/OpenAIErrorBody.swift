@@ -6,18 +6,19 @@ import NIOFoundationEssentialsCompat
 /// into their own exception classes by status code.
 enum OpenAIErrorBody {
     static func response(for error: GatewayError) -> Response {
-        let (type, code): (String, String?) = switch error.kind {
-        case .invalidRequest: ("invalid_request_error", nil)
-        case .authentication: ("invalid_request_error", "invalid_api_key")
-        case .permission: ("permission_error", "model_not_allowed")
-        case .modelNotFound: ("invalid_request_error", "model_not_found")
-        case .tooLarge: ("invalid_request_error", "request_too_large")
-        case .rateLimited: ("rate_limit_error", "rate_limit_exceeded")
-        case .upstreamUnavailable: ("server_error", "upstream_unavailable")
-        case .upstreamFailed: ("server_error", "upstream_error")
-        case .upstreamTimeout: ("server_error", "upstream_timeout")
-        case .internal: ("server_error", nil)
-        }
+        let (type, code): (String, String?) =
+            switch error.kind {
+            case .invalidRequest: ("invalid_request_error", nil)
+            case .authentication: ("invalid_request_error", "invalid_api_key")
+            case .permission: ("permission_error", "model_not_allowed")
+            case .modelNotFound: ("invalid_request_error", "model_not_found")
+            case .tooLarge: ("invalid_request_error", "request_too_large")
+            case .rateLimited: ("rate_limit_error", "rate_limit_exceeded")
+            case .upstreamUnavailable: ("server_error", "upstream_unavailable")
+            case .upstreamFailed: ("server_error", "upstream_error")
+            case .upstreamTimeout: ("server_error", "upstream_timeout")
+            case .internal: ("server_error", nil)
+            }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(

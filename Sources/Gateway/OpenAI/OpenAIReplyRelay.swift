@@ -1,9 +1,9 @@
 import Foundation
-import NIOFoundationEssentialsCompat
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import LocalLLM
 import NIOCore
+import NIOFoundationEssentialsCompat
 
 /// Turns an answer from a host (or the echo model) into the client's response in OpenAI's
 /// format: a JSON body, or an SSE stream relayed event by event. Errors after the stream has
@@ -23,37 +23,45 @@ struct OpenAIReplyRelay {
             headers[.cacheControl] = "no-cache"
             headers[.requestID] = exchange.id
             let runtime = self.runtime
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                var parser = SSEParser()
-                do {
-                    try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
-                        // Whole events only, one write per upstream chunk.
-                        let events = try parser.feed(chunk)
-                        guard !events.isEmpty else { return }
-                        var batch = ByteBuffer()
-                        for event in events { batch.writeImmutableBuffer(event.raw) }
-                        try await writer.write(batch)
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody { writer in
+                    var parser = SSEParser()
+                    do {
+                        try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
+                            // Whole events only, one write per upstream chunk.
+                            let events = try parser.feed(chunk)
+                            guard !events.isEmpty else { return }
+                            var batch = ByteBuffer()
+                            for event in events { batch.writeImmutableBuffer(event.raw) }
+                            try await writer.write(batch)
+                        }
+                        if let tail = parser.finish() { try await writer.write(tail.raw) }
+                        reply.finish(.success)
+                        exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+                    } catch let error as UpstreamError {
+                        reply.finish(.failure)
+                        runtime.metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
+                        exchange.finish(status: 200, outcome: "upstream-error", runtime: runtime)
+                        try await writer.write(OpenAIErrorBody.streamEvent(for: GatewayError(error)))
+                    } catch is SSEParser.EventTooLarge {
+                        reply.finish(.failure)
+                        exchange.finish(status: 200, outcome: "upstream-error", runtime: runtime)
+                        try await writer.write(
+                            OpenAIErrorBody.streamEvent(
+                                for: GatewayError(.upstreamFailed, "The inference host sent an oversized stream event.")
+                            )
+                        )
+                    } catch {
+                        // The client went away (or the server is stopping): the upstream read is cancelled.
+                        reply.finish(.neutral)
+                        exchange.finish(status: 499, outcome: "client-cancelled", runtime: runtime)
+                        throw error
                     }
-                    if let tail = parser.finish() { try await writer.write(tail.raw) }
-                    reply.finish(.success)
-                    exchange.finish(status: 200, outcome: "completed", runtime: runtime)
-                } catch let error as UpstreamError {
-                    reply.finish(.failure)
-                    runtime.metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
-                    exchange.finish(status: 200, outcome: "upstream-error", runtime: runtime)
-                    try await writer.write(OpenAIErrorBody.streamEvent(for: GatewayError(error)))
-                } catch is SSEParser.EventTooLarge {
-                    reply.finish(.failure)
-                    exchange.finish(status: 200, outcome: "upstream-error", runtime: runtime)
-                    try await writer.write(OpenAIErrorBody.streamEvent(for: GatewayError(.upstreamFailed, "The inference host sent an oversized stream event.")))
-                } catch {
-                    // The client went away (or the server is stopping): the upstream read is cancelled.
-                    reply.finish(.neutral)
-                    exchange.finish(status: 499, outcome: "client-cancelled", runtime: runtime)
-                    throw error
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
-            })
+            )
         }
         do {
             let body = try await runtime.collect(reply)
@@ -80,14 +88,22 @@ struct OpenAIReplyRelay {
         if (400..<500).contains(reply.status) {
             reply.finish(.success)
             return fail(
-                GatewayError(.invalidRequest, hostMessage ?? "The inference host refused the request (\(reply.status)).", status: reply.status),
-                exchange: exchange, outcome: "upstream-refused")
+                GatewayError(
+                    .invalidRequest,
+                    hostMessage ?? "The inference host refused the request (\(reply.status)).",
+                    status: reply.status
+                ),
+                exchange: exchange,
+                outcome: "upstream-refused"
+            )
         }
         reply.finish(.failure)
         runtime.metrics.upstreamAttemptFailed(host: reply.hostID, code: "status_\(reply.status)")
         return fail(
             GatewayError(.upstreamFailed, "The inference host \(reply.hostID) answered \(reply.status): \(hostMessage ?? "no detail")."),
-            exchange: exchange, outcome: "upstream-error")
+            exchange: exchange,
+            outcome: "upstream-error"
+        )
     }
 
     func fail(_ error: GatewayError, exchange: Exchange, outcome: String) -> Response {

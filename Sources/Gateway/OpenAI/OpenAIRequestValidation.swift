@@ -16,17 +16,27 @@ enum OpenAIRequestValidation {
         }
         for (index, message) in messages.enumerated() {
             guard let role = message["role"]?.stringValue else {
-                throw GatewayError(.invalidRequest, "'messages[\(index)].role' is required and must be a string.", param: "messages[\(index)].role")
+                throw GatewayError(
+                    .invalidRequest,
+                    "'messages[\(index)].role' is required and must be a string.",
+                    param: "messages[\(index)].role"
+                )
             }
             guard roles.contains(role) else {
                 throw GatewayError(
-                    .invalidRequest, "'messages[\(index)].role' must be one of \(roles.sorted().joined(separator: ", ")); got '\(role)'.",
-                    param: "messages[\(index)].role")
+                    .invalidRequest,
+                    "'messages[\(index)].role' must be one of \(roles.sorted().joined(separator: ", ")); got '\(role)'.",
+                    param: "messages[\(index)].role"
+                )
             }
             switch message["content"] {
             case nil, .null, .string, .array: break
             default:
-                throw GatewayError(.invalidRequest, "'messages[\(index)].content' must be a string or an array of parts.", param: "messages[\(index)].content")
+                throw GatewayError(
+                    .invalidRequest,
+                    "'messages[\(index)].content' must be a string or an array of parts.",
+                    param: "messages[\(index)].content"
+                )
             }
         }
         let streaming: Bool

@@ -89,11 +89,22 @@ package struct OpenAIRoutes: Sendable {
         }
     }
 
-    private func send(_ path: String, body: JSONValue, to target: ModelRouter.Target, affinity: String?, streaming: Bool) async throws(GatewayError) -> UpstreamReply {
+    private func send(
+        _ path: String,
+        body: JSONValue,
+        to target: ModelRouter.Target,
+        affinity: String?,
+        streaming: Bool
+    ) async throws(GatewayError) -> UpstreamReply {
         do {
             return try await runtime.upstream.post(
-                path: path, body: GatewayRuntime.encode(body), pool: target.pool, affinityKey: affinity,
-                streaming: streaming, logger: runtime.logger)
+                path: path,
+                body: GatewayRuntime.encode(body),
+                pool: target.pool,
+                affinityKey: affinity,
+                streaming: streaming,
+                logger: runtime.logger
+            )
         } catch {
             runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
             throw GatewayError(error)

@@ -18,7 +18,8 @@ package struct GatewayRuntime: Sendable {
     package let metrics: GatewayMetrics
     package let logger: Logger
 
-    package init(configuration: GatewayConfiguration, keys: APIKeyStore, upstream: UpstreamClient, metrics: GatewayMetrics, logger: Logger) {
+    package init(configuration: GatewayConfiguration, keys: APIKeyStore, upstream: UpstreamClient, metrics: GatewayMetrics, logger: Logger)
+    {
         self.configuration = configuration
         self.keys = keys
         self.pools = configuration.pools.map(UpstreamPool.init(configuration:))
@@ -100,7 +101,12 @@ package struct GatewayRuntime: Sendable {
     /// Reads a whole reply body under the idle and total timeouts, refusing more than 64 MiB.
     func collect(_ reply: UpstreamReply) async throws -> ByteBuffer {
         var body = ByteBuffer()
-        try await StreamRelay.relay(reply.body, idle: configuration.timeouts.idle, total: configuration.timeouts.total, hostID: reply.hostID) { chunk in
+        try await StreamRelay.relay(
+            reply.body,
+            idle: configuration.timeouts.idle,
+            total: configuration.timeouts.total,
+            hostID: reply.hostID
+        ) { chunk in
             var chunk = chunk
             guard body.readableBytes + chunk.readableBytes <= 64 << 20 else {
                 throw UpstreamError(.badStatus, "the host's response exceeds 64 MiB", hostID: reply.hostID)

@@ -1,10 +1,10 @@
 package import Hummingbird
 import HummingbirdTLS
-package import LocalLLM
-package import Logging
+import LocalLLM
+import Logging
 import NIOCore
 import NIOSSL
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// The public HTTP(S) listener: probes plus the OpenAI routes, as a `Service`.
 package struct GatewayServer: Service {
@@ -43,8 +43,12 @@ package struct GatewayServer: Service {
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             let app = Application(
-                router: makeRouter(), server: try .tls(.http1(), tlsConfiguration: tls),
-                configuration: configuration, onServerRunning: callback, logger: runtime.logger)
+                router: makeRouter(),
+                server: try .tls(.http1(), tlsConfiguration: tls),
+                configuration: configuration,
+                onServerRunning: callback,
+                logger: runtime.logger
+            )
             try await app.run()
         } else {
             let app = Application(router: makeRouter(), configuration: configuration, onServerRunning: callback, logger: runtime.logger)

@@ -46,7 +46,11 @@ package struct HostTokenizer: Sendable {
                 var template: JSONValue = ["messages": chat["messages"] ?? []]
                 if let tools = chat["tools"] { template["tools"] = tools }
                 let prompt = try await post(root + "/apply-template", template, key: key)["prompt"]?.stringValue ?? ""
-                let tokens = try await post(root + "/tokenize", ["content": .string(prompt), "add_special": true, "parse_special": true], key: key)
+                let tokens = try await post(
+                    root + "/tokenize",
+                    ["content": .string(prompt), "add_special": true, "parse_special": true],
+                    key: key
+                )
                 guard let list = tokens["tokens"]?.arrayValue else { return Self.estimate(chat) }
                 return Count(tokens: Int64(list.count), source: .host)
             case .vllm:
@@ -56,7 +60,8 @@ package struct HostTokenizer: Sendable {
                 return Count(tokens: count, source: .host)
             case .llamaCppPython:
                 let text = Self.promptText(chat)
-                guard let count = try await post(root + "/extras/tokenize/count", ["input": .string(text)], key: key)["count"]?.intValue else {
+                guard let count = try await post(root + "/extras/tokenize/count", ["input": .string(text)], key: key)["count"]?.intValue
+                else {
                     return Self.estimate(chat)
                 }
                 return Count(tokens: count, source: .host)

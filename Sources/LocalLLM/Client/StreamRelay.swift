@@ -20,7 +20,6 @@ package enum StreamRelay {
     ) async throws {
         let (chunks, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let lastActivity = ActivityMark()
-        let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -32,7 +31,9 @@ package enum StreamRelay {
                 } catch is CancellationError {
                     continuation.finish(throwing: CancellationError())
                 } catch {
-                    continuation.finish(throwing: UpstreamError(.streamInterrupted, "the host's response broke off: \(error)", hostID: hostID))
+                    continuation.finish(
+                        throwing: UpstreamError(.streamInterrupted, "the host's response broke off: \(error)", hostID: hostID)
+                    )
                 }
             }
             group.addTask {
@@ -45,7 +46,13 @@ package enum StreamRelay {
                     let now = Self.nanosNow()
                     let last = lastActivity.nanos
                     if now - started >= totalNanos {
-                        continuation.finish(throwing: UpstreamError(.totalTimeout, "the host's response exceeded the total timeout of \(total)", hostID: hostID))
+                        continuation.finish(
+                            throwing: UpstreamError(
+                                .totalTimeout,
+                                "the host's response exceeded the total timeout of \(total)",
+                                hostID: hostID
+                            )
+                        )
                         return
                     }
                     if now - last >= idleNanos {

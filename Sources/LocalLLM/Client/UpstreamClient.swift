@@ -61,7 +61,12 @@ package struct UpstreamClient: Sendable {
             ?? UpstreamError(.noAvailableHost, "no host of pool '\(pool.name)' is available (all down, open circuit or at capacity)")
     }
 
-    private func attempt(path: String, body: ByteBuffer, lease: UpstreamPool.Lease, streaming: Bool) async throws(UpstreamError) -> UpstreamReply {
+    private func attempt(
+        path: String,
+        body: ByteBuffer,
+        lease: UpstreamPool.Lease,
+        streaming: Bool
+    ) async throws(UpstreamError) -> UpstreamReply {
         let host = lease.host
         var request = HTTPClientRequest(url: host.configuration.baseURL + path)
         request.method = .POST

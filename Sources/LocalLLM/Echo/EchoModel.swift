@@ -20,14 +20,15 @@ package struct EchoModel: Sendable {
         let created = Int64(Date().timeIntervalSince1970)
         let choices = max(1, Int(request["n"]?.intValue ?? 1))
         if request["stream"]?.boolValue == true {
-            let includeUsage = request["stream_options"]?["include_usage"]?.boolValue == true
             func chunk(_ delta: JSONValue, finish: String?) -> JSONValue {
                 .object([
                     "id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
                     "model": .string(Self.modelID),
-                    "choices": .array((0..<choices).map { index in
-                        ["index": .int(Int64(index)), "delta": delta, "finish_reason": finish.map(JSONValue.string) ?? .null]
-                    }),
+                    "choices": .array(
+                        (0..<choices).map { index in
+                            ["index": .int(Int64(index)), "delta": delta, "finish_reason": finish.map(JSONValue.string) ?? .null]
+                        }
+                    ),
                 ])
             }
             // (payload, whether a word delay precedes it)
@@ -56,29 +57,39 @@ package struct EchoModel: Sendable {
         }
         let body: JSONValue = [
             "id": .string(id), "object": "chat.completion", "created": .int(created), "model": .string(Self.modelID),
-            "choices": .array((0..<choices).map { index in
-                [
-                    "index": .int(Int64(index)),
-                    "message": ["role": "assistant", "content": .string(completion.text)],
-                    "finish_reason": .string(completion.finishReason),
-                ]
-            }),
+            "choices": .array(
+                (0..<choices).map { index in
+                    [
+                        "index": .int(Int64(index)),
+                        "message": ["role": "assistant", "content": .string(completion.text)],
+                        "finish_reason": .string(completion.finishReason),
+                    ]
+                }
+            ),
             "usage": completion.usage,
         ]
         return UpstreamReply(
-            status: 200, contentType: "application/json", body: .buffer(ByteBuffer(string: Self.encode(body))),
-            hostID: Self.modelID, lease: nil)
+            status: 200,
+            contentType: "application/json",
+            body: .buffer(ByteBuffer(string: Self.encode(body))),
+            hostID: Self.modelID,
+            lease: nil
+        )
     }
 
     /// Answers an OpenAI embeddings request with deterministic unit vectors derived from the text.
     package func embeddings(_ request: JSONValue, dimensions: Int = 32) -> UpstreamReply {
-        let inputs: [String] = switch request["input"] {
-        case .string(let text): [text]
-        case .array(let items): items.map { $0.stringValue ?? Self.encode($0) }
-        default: []
-        }
+        let inputs: [String] =
+            switch request["input"] {
+            case .string(let text): [text]
+            case .array(let items): items.map { $0.stringValue ?? Self.encode($0) }
+            default: []
+            }
         let data: [JSONValue] = inputs.enumerated().map { index, text in
-            ["object": "embedding", "index": .int(Int64(index)), "embedding": .array(Self.vector(for: text, dimensions: dimensions).map(JSONValue.double))]
+            [
+                "object": "embedding", "index": .int(Int64(index)),
+                "embedding": .array(Self.vector(for: text, dimensions: dimensions).map(JSONValue.double)),
+            ]
         }
         let tokens = Int64(inputs.reduce(0) { $0 + Self.tokenEstimate($1) })
         let body: JSONValue = [
@@ -86,8 +97,12 @@ package struct EchoModel: Sendable {
             "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)],
         ]
         return UpstreamReply(
-            status: 200, contentType: "application/json", body: .buffer(ByteBuffer(string: Self.encode(body))),
-            hostID: Self.modelID, lease: nil)
+            status: 200,
+            contentType: "application/json",
+            body: .buffer(ByteBuffer(string: Self.encode(body))),
+            hostID: Self.modelID,
+            lease: nil
+        )
     }
 
     struct Completion {
@@ -103,11 +118,12 @@ package struct EchoModel: Sendable {
         let lastUser = messages.last { $0["role"]?.stringValue == "user" }
         var text = lastUser.map { messageText($0["content"]) } ?? ""
         var finish = "stop"
-        let stops: [String] = switch request["stop"] {
-        case .string(let stop): [stop]
-        case .array(let items): items.compactMap(\.stringValue)
-        default: []
-        }
+        let stops: [String] =
+            switch request["stop"] {
+            case .string(let stop): [stop]
+            case .array(let items): items.compactMap(\.stringValue)
+            default: []
+            }
         for stop in stops where !stop.isEmpty {
             if let range = text.range(of: stop) { text = String(text[..<range.lowerBound]) }
         }
@@ -135,7 +151,8 @@ package struct EchoModel: Sendable {
     package static func messageText(_ content: JSONValue?) -> String {
         switch content {
         case .string(let text): text
-        case .array(let parts): parts.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
+        case .array(let parts):
+            parts.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
         default: ""
         }
     }
@@ -147,7 +164,11 @@ package struct EchoModel: Sendable {
         var inWord = false
         for character in text {
             if character.isWhitespace {
-                if inWord { pieces.append(current); current = ""; inWord = false }
+                if inWord {
+                    pieces.append(current)
+                    current = ""
+                    inWord = false
+                }
                 current.append(character)
             } else {
                 inWord = true

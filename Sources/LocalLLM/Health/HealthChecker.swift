@@ -1,8 +1,8 @@
 package import AsyncHTTPClient
 package import Logging
-package import NIOCore
+import NIOCore
 import NIOHTTP1
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Probes every host of every pool on the pool's interval; a `Service` in the appliance's group.
 package struct HealthChecker: Service {

@@ -66,7 +66,8 @@ package struct CircuitBreaker: Sendable, Equatable {
         switch state {
         case .closed(let failures):
             let failures = failures + 1
-            state = failures >= configuration.failureThreshold
+            state =
+                failures >= configuration.failureThreshold
                 ? .open(until: now + configuration.openDuration)
                 : .closed(consecutiveFailures: failures)
         case .halfOpen:

@@ -63,8 +63,10 @@ package enum LoadBalancer {
         hash = (hash ^ 0xff) &* 0x100_0000_01b3
         for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         // Final avalanche (splitmix64) so close keys spread.
-        hash ^= hash >> 30; hash &*= 0xbf58_476d_1ce4_e5b9
-        hash ^= hash >> 27; hash &*= 0x94d0_49bb_1331_11eb
+        hash ^= hash >> 30
+        hash &*= 0xbf58_476d_1ce4_e5b9
+        hash ^= hash >> 27
+        hash &*= 0x94d0_49bb_1331_11eb
         return hash ^ (hash >> 31)
     }
 }

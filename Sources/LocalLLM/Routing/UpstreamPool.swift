@@ -38,13 +38,15 @@ package final class UpstreamPool: Sendable {
         for (index, host) in hosts.enumerated() where !excluded.contains(index) {
             let snapshot = host.snapshot(at: now)
             guard snapshot.available else { continue }
-            candidates.append(.init(
-                index: index,
-                id: host.id,
-                weight: host.configuration.weight,
-                outstanding: snapshot.outstanding,
-                maxConcurrent: host.configuration.maxConcurrent
-            ))
+            candidates.append(
+                .init(
+                    index: index,
+                    id: host.id,
+                    weight: host.configuration.weight,
+                    outstanding: snapshot.outstanding,
+                    maxConcurrent: host.configuration.maxConcurrent
+                )
+            )
         }
         let turn = rotation.add(1, ordering: .relaxed).newValue
         let key = configuration.affinity == .none ? nil : affinityKey

@@ -12,7 +12,7 @@ extension JSONValue {
         case .null:
             buffer.writeStaticString("null")
         case .bool(let value):
-            value ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
+            buffer.writeString(value ? "true" : "false")
         case .int(let value):
             buffer.writeString(String(value))
         case .double(let value):
