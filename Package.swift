@@ -133,5 +133,7 @@ for target in package.targets where target.type != .system {
             .enableUpcomingFeature("ExistentialAny"),
             .enableUpcomingFeature("InternalImportsByDefault"),
             .enableUpcomingFeature("MemberImportVisibility"),
+            // Our own code builds warning-free, and stays so (dependencies are not affected).
+            .unsafeFlags(["-warnings-as-errors"]),
         ]
 }
