@@ -88,9 +88,20 @@ enum OpenAIToAnthropic {
         "msg_" + randomSuffix()
     }
 
+    /// 24 base62 characters from three random 64-bit words, 8 characters from each (62^8 < 2^64),
+    /// instead of one random draw per character.
     private static func randomSuffix() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
         var generator = SystemRandomNumberGenerator()
-        return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        var characters: [UInt8] = []
+        characters.reserveCapacity(24)
+        for _ in 0..<3 {
+            var word: UInt64 = generator.next()
+            for _ in 0..<8 {
+                characters.append(alphabet[Int(word % 62)])
+                word /= 62
+            }
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 }

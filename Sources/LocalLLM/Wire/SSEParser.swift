@@ -88,33 +88,39 @@ package struct SSEParser: Sendable {
         return nil
     }
 
+    /// Reads the `event:` and `data:` fields of one complete event, working on bytes (every
+    /// relayed event passes here, so no intermediate `String` of the whole event is built).
     private static func parse(_ raw: ByteBuffer) -> Event {
-        let text = String(buffer: raw)
-        var name: String?
-        var dataLines: [Substring] = []
-        var sawData = false
-        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
-            if line.hasPrefix(":") { continue }
-            let field: Substring
-            var value: Substring
-            if let colon = line.firstIndex(of: ":") {
-                field = line[..<colon]
-                value = line[line.index(after: colon)...]
-                if value.hasPrefix(" ") { value = value.dropFirst() }
-            } else {
-                field = line
-                value = ""
+        raw.withUnsafeReadableBytes { bytes in
+            var name: String?
+            var data: String?
+            var lineStart = 0
+            var index = 0
+            func field(_ start: Int, _ end: Int) {
+                guard end > start, bytes[start] != UInt8(ascii: ":") else { return }  // blank line or comment
+                var colon = start
+                while colon < end, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+                var valueStart = min(colon + 1, end)
+                if valueStart < end, bytes[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+                let key = UnsafeRawBufferPointer(rebasing: bytes[start..<colon])
+                let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
+                if key.elementsEqual("data".utf8) {
+                    data = data.map { $0 + "\n" + value } ?? value
+                } else if key.elementsEqual("event".utf8) {
+                    name = value
+                }
             }
-            switch field {
-            case "data":
-                sawData = true
-                dataLines.append(value)
-            case "event":
-                name = String(value)
-            default:
-                break
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x0A || byte == 0x0D {
+                    field(lineStart, index)
+                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                    lineStart = index + 1
+                }
+                index += 1
             }
+            field(lineStart, bytes.count)
+            return Event(raw: raw, name: name, data: data)
         }
-        return Event(raw: raw, name: name, data: sawData ? dataLines.joined(separator: "\n") : nil)
     }
 }
