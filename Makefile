@@ -39,7 +39,7 @@ swift-test: build
 	swift test
 
 integration-test: build venv
-	TAPPASS_BIN_DIR=$(BIN) $(PYTHON) -m pytest tests/integration -q
+	TAPPASS_BIN_DIR=$(CURDIR)/$(BIN) $(PYTHON) -m pytest tests/integration -q
 
 test: swift-test integration-test
 

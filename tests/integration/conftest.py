@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN_DIR = Path(os.environ.get("TAPPASS_BIN_DIR", ROOT / ".build" / "debug"))
+BIN_DIR = Path(os.environ.get("TAPPASS_BIN_DIR", ROOT / ".build" / "debug")).resolve()
 TAPPASS = BIN_DIR / "tappass"
 MOCK = BIN_DIR / "tappass-mock-upstream"
 

@@ -31,7 +31,7 @@ package struct AnthropicRoutes: Sendable {
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
                 var body = anthropic.body
                 body["model"] = .string(target.upstreamModel)
-                let reply = try await send("/messages", body, target: target, affinity: affinity, streaming: anthropic.streaming)
+                let reply = try await runtime.send("/messages", body, to: target, affinity: affinity, streaming: anthropic.streaming)
                 return await relay.passThrough(reply, streaming: anthropic.streaming, exchange: exchange)
             }
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
@@ -54,11 +54,11 @@ package struct AnthropicRoutes: Sendable {
             let reply: UpstreamReply
             if anthropic.streaming && target.pool.configuration.tokenizer != .none {
                 async let counted = runtime.tokenizer.count(chat, pool: target.pool)
-                reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: true)
+                reply = try await runtime.send("/chat/completions", chat, to: target, affinity: affinity, streaming: true)
                 inputTokens = await counted.tokens
             } else {
                 inputTokens = anthropic.streaming ? HostTokenizer.estimate(chat).tokens : 0
-                reply = try await send("/chat/completions", chat, target: target, affinity: affinity, streaming: anthropic.streaming)
+                reply = try await runtime.send("/chat/completions", chat, to: target, affinity: affinity, streaming: anthropic.streaming)
             }
             return await relay.translated(
                 reply,
@@ -97,28 +97,6 @@ package struct AnthropicRoutes: Sendable {
             )
         } catch {
             return relay.fail(error, exchange: exchange, outcome: "refused")
-        }
-    }
-
-    private func send(
-        _ path: String,
-        _ body: JSONValue,
-        target: ModelRouter.Target,
-        affinity: String?,
-        streaming: Bool
-    ) async throws(GatewayError) -> UpstreamReply {
-        do {
-            return try await runtime.upstream.post(
-                path: path,
-                body: GatewayRuntime.encode(body),
-                pool: target.pool,
-                affinityKey: affinity,
-                streaming: streaming,
-                logger: runtime.logger
-            )
-        } catch {
-            runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
-            throw GatewayError(error)
         }
     }
 

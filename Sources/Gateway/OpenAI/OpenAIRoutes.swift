@@ -32,7 +32,7 @@ package struct OpenAIRoutes: Sendable {
             } else {
                 body["model"] = .string(target.upstreamModel)
                 let affinity = body["user"]?.stringValue ?? exchange.principal!.user
-                reply = try await send("/chat/completions", body: body, to: target, affinity: affinity, streaming: streaming)
+                reply = try await runtime.send("/chat/completions", body, to: target, affinity: affinity, streaming: streaming)
             }
             return await relay.response(reply, streaming: streaming, exchange: exchange)
         } catch {
@@ -53,7 +53,7 @@ package struct OpenAIRoutes: Sendable {
                 reply = runtime.echo.embeddings(body)
             } else {
                 body["model"] = .string(target.upstreamModel)
-                reply = try await send("/embeddings", body: body, to: target, affinity: exchange.principal!.user, streaming: false)
+                reply = try await runtime.send("/embeddings", body, to: target, affinity: exchange.principal!.user, streaming: false)
             }
             return await relay.response(reply, streaming: false, exchange: exchange)
         } catch {
@@ -86,28 +86,6 @@ package struct OpenAIRoutes: Sendable {
             return Self.json(Self.modelObject(target.publicName))
         } catch {
             return relay.fail(error, exchange: exchange, outcome: "refused")
-        }
-    }
-
-    private func send(
-        _ path: String,
-        body: JSONValue,
-        to target: ModelRouter.Target,
-        affinity: String?,
-        streaming: Bool
-    ) async throws(GatewayError) -> UpstreamReply {
-        do {
-            return try await runtime.upstream.post(
-                path: path,
-                body: GatewayRuntime.encode(body),
-                pool: target.pool,
-                affinityKey: affinity,
-                streaming: streaming,
-                logger: runtime.logger
-            )
-        } catch {
-            runtime.metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
-            throw GatewayError(error)
         }
     }
 

@@ -1,0 +1,182 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LocalLLM
+import NIOCore
+
+/// What every wire format does alike with a host's answer: send, read, settle. The host slot,
+/// the metrics and the request's log line are settled exactly once, whatever happens.
+extension GatewayRuntime {
+    /// A failure to show the client, and how the exchange ended.
+    struct RelayFailure: Error {
+        var error: GatewayError
+        var outcome: String
+    }
+
+    /// Sends a JSON body to the target's pool (with failover), mapping failures to client errors.
+    func send(
+        _ path: String,
+        _ body: JSONValue,
+        to target: ModelRouter.Target,
+        affinity: String?,
+        streaming: Bool
+    ) async throws(GatewayError) -> UpstreamReply {
+        do {
+            return try await upstream.post(
+                path: path,
+                body: Self.encode(body),
+                pool: target.pool,
+                affinityKey: affinity,
+                streaming: streaming,
+                logger: logger
+            )
+        } catch {
+            metrics.upstreamAttemptFailed(host: error.hostID ?? target.pool.name, code: error.code.rawValue)
+            throw GatewayError(error)
+        }
+    }
+
+    /// A host's non-2xx answer as the client's error: a 4xx keeps its status and the host's
+    /// message (the host judged the request: a context overflow stays a 400); anything else is
+    /// a host failure. Releases the host slot.
+    func refusal(from reply: UpstreamReply) async -> RelayFailure {
+        let body = (try? await reply.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+        let hostMessage = Self.errorMessage(in: body)
+        if (400..<500).contains(reply.status) {
+            reply.finish(.success)
+            let kind: GatewayError.Kind =
+                switch reply.status {
+                case 401: .authentication
+                case 403: .permission
+                case 404: .modelNotFound
+                case 413: .tooLarge
+                case 429: .rateLimited
+                default: .invalidRequest
+                }
+            let message = hostMessage ?? "The inference host refused the request (\(reply.status))."
+            return RelayFailure(error: GatewayError(kind, message, status: reply.status), outcome: "upstream-refused")
+        }
+        reply.finish(.failure)
+        metrics.upstreamAttemptFailed(host: reply.hostID, code: "status_\(reply.status)")
+        let message = "The inference host \(reply.hostID) answered \(reply.status): \(hostMessage ?? "no detail")."
+        return RelayFailure(error: GatewayError(.upstreamFailed, message), outcome: "upstream-error")
+    }
+
+    /// Reads a whole (non-streamed) answer and releases the host slot.
+    func answer(_ reply: UpstreamReply) async throws(RelayFailure) -> ByteBuffer {
+        do {
+            let body = try await collect(reply)
+            reply.finish(.success)
+            return body
+        } catch let error as UpstreamError {
+            reply.finish(.failure)
+            throw RelayFailure(error: GatewayError(error), outcome: "upstream-error")
+        } catch {
+            reply.finish(.neutral)
+            throw RelayFailure(error: GatewayError(.internal, "The response could not be relayed."), outcome: "client-cancelled")
+        }
+    }
+
+    /// Runs a stream relay, then settles everything. A host failure after the stream started
+    /// ends it with `errorEvent` (each wire format's own); a client that went away cancels the
+    /// host's generation and is logged as `client-cancelled`.
+    ///
+    /// - relay: writes the stream; returns how the host slot should be released.
+    func settleStream(
+        _ reply: UpstreamReply,
+        exchange: Exchange,
+        writer: inout any ResponseBodyWriter,
+        errorEvent: (GatewayError) -> ByteBuffer,
+        relay: (inout any ResponseBodyWriter) async throws -> UpstreamHost.Outcome
+    ) async throws {
+        do {
+            reply.finish(try await relay(&writer))
+            exchange.finish(status: 200, outcome: "completed", runtime: self)
+        } catch let error as UpstreamError {
+            reply.finish(.failure)
+            metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
+            exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            try await writer.write(errorEvent(GatewayError(error)))
+        } catch is SSEParser.EventTooLarge {
+            reply.finish(.failure)
+            exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            try await writer.write(errorEvent(GatewayError(.upstreamFailed, "The inference host sent an oversized stream event.")))
+        } catch {
+            // The client went away (or the server is stopping): the host's generation is cancelled.
+            reply.finish(.neutral)
+            exchange.finish(status: 499, outcome: "client-cancelled", runtime: self)
+            throw error
+        }
+        try await writer.finish(nil)
+    }
+
+    /// Relays a host's answer unchanged: a JSON body as is, an SSE stream event by event (whole
+    /// events only, one write per upstream chunk). `fail` renders refusals and failures before
+    /// the stream starts, `errorEvent` failures after it started, each in the caller's format.
+    func relayUnchanged(
+        _ reply: UpstreamReply,
+        streaming: Bool,
+        exchange original: Exchange,
+        fail: (RelayFailure, Exchange) -> Response,
+        errorEvent: @escaping @Sendable (GatewayError) -> ByteBuffer
+    ) async -> Response {
+        let exchange = original.answered(by: reply.hostID)
+        guard (200..<300).contains(reply.status) else {
+            return fail(await refusal(from: reply), exchange)
+        }
+        guard streaming else {
+            do {
+                let body = try await answer(reply)
+                exchange.finish(status: reply.status, outcome: "completed", runtime: self)
+                return Response(status: .init(code: reply.status), headers: Self.jsonHeaders(exchange), body: .init(byteBuffer: body))
+            } catch {
+                return fail(error, exchange)
+            }
+        }
+        let runtime = self
+        return Response(
+            status: .ok,
+            headers: Self.streamHeaders(exchange),
+            body: ResponseBody { writer in
+                try await runtime.settleStream(reply, exchange: exchange, writer: &writer, errorEvent: errorEvent) { writer in
+                    var parser = SSEParser()
+                    let timeouts = runtime.configuration.timeouts
+                    try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
+                        let events = try parser.feed(chunk)
+                        guard !events.isEmpty else { return }
+                        var batch = ByteBuffer()
+                        for event in events { batch.writeImmutableBuffer(event.raw) }
+                        try await writer.write(batch)
+                    }
+                    if let tail = parser.finish() { try await writer.write(tail.raw) }
+                    return .success
+                }
+            }
+        )
+    }
+
+    static func streamHeaders(_ exchange: Exchange) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[.requestID] = exchange.id
+        return headers
+    }
+
+    static func jsonHeaders(_ exchange: Exchange) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.requestID] = exchange.id
+        return headers
+    }
+
+    /// `error.message` (OpenAI), `message` or `detail` from a host's JSON error body.
+    static func errorMessage(in body: ByteBuffer) -> String? {
+        guard let json = decode(body) else {
+            let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.isEmpty ? nil : String(text.prefix(300))
+        }
+        return json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["message"]?.stringValue
+            ?? json["detail"]?.stringValue
+    }
+}
