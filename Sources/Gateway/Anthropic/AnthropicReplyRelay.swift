@@ -62,9 +62,11 @@ struct AnthropicReplyRelay {
                         inputTokens: inputTokens,
                         matchStopSequences: matchStopSequences
                     )
-                    try await writer.write(Self.encode(translator.start()))
+                    // `message_start` goes out with the first events (or the first ping), and the
+                    // closing events with the last ones: one write where the host sent one chunk.
+                    var pending: ByteBuffer? = Self.encode(translator.start())
                     do {
-                        try await relayTranslating(reply, into: &writer, translator: &translator)
+                        try await relayTranslating(reply, into: &writer, translator: &translator, pending: &pending)
                     } catch is StopSequenceReached {
                         // The message ended at a stop sequence; reading stopped, the host's generation is cancelled.
                     }
@@ -75,7 +77,9 @@ struct AnthropicReplyRelay {
                             hostID: reply.hostID
                         )
                     }
-                    try await writer.write(Self.encode(translator.finish()))
+                    var closing = pending ?? ByteBuffer()
+                    Self.encode(translator.finish(), into: &closing)
+                    if closing.readableBytes > 0 { try await writer.write(closing) }
                     return translator.stoppedAtSequence ? .neutral : .success
                 }
             }
@@ -87,7 +91,8 @@ struct AnthropicReplyRelay {
     private func relayTranslating(
         _ reply: UpstreamReply,
         into writer: inout any ResponseBodyWriter,
-        translator: inout AnthropicStreamTranslator
+        translator: inout AnthropicStreamTranslator,
+        pending: inout ByteBuffer?
     ) async throws {
         var parser = SSEParser()
         let decoder = JSONDecoder()
@@ -99,13 +104,20 @@ struct AnthropicReplyRelay {
             hostID: reply.hostID,
             heartbeat: timeouts.keepAlive
         ) { chunk in
+            var batch = pending ?? ByteBuffer()
+            pending = nil
             if chunk.readableBytes == 0 {
-                try await writer.write(translator.ping.encoded)
+                translator.ping.write(to: &batch)
+                try await writer.write(batch)
                 return
             }
             var events: [AnthropicEvent] = []
             for event in try parser.feed(chunk) {
-                guard let data = event.data, data != "[DONE]" else { continue }
+                guard let data = event.data else { continue }
+                if data == "[DONE]" {
+                    if translator.sawFinish { events += translator.finish() }
+                    continue
+                }
                 guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(data.utf8)) else { continue }
                 if let error = chunk.error {
                     throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
@@ -113,7 +125,8 @@ struct AnthropicReplyRelay {
                 events += translator.feed(chunk)
                 if translator.stoppedAtSequence { break }
             }
-            if !events.isEmpty { try await writer.write(Self.encode(events)) }
+            Self.encode(events, into: &batch)
+            if batch.readableBytes > 0 { try await writer.write(batch) }
             // A stop sequence ended the message: stop reading, which cancels the host's generation.
             if translator.stoppedAtSequence { throw StopSequenceReached() }
         }
@@ -137,8 +150,12 @@ struct AnthropicReplyRelay {
 
     static func encode(_ events: [AnthropicEvent]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        for event in events { event.write(to: &buffer) }
+        encode(events, into: &buffer)
         return buffer
+    }
+
+    static func encode(_ events: [AnthropicEvent], into buffer: inout ByteBuffer) {
+        for event in events { event.write(to: &buffer) }
     }
 }
 
