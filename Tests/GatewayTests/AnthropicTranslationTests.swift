@@ -146,7 +146,8 @@ import Testing
             ],
             "usage": ["prompt_tokens": 10, "completion_tokens": 3],
         ]
-        let message = OpenAIToAnthropic.message(completion, request: anthropic, messageID: "msg_1")
+        let typed = try JSONDecoder().decode(OpenAICompletion.self, from: Data(completion.serializedString.utf8))
+        let message = OpenAIToAnthropic.message(typed, request: anthropic, messageID: "msg_1")
         #expect(message["model"] == "claude-x" && message["stop_reason"] == "tool_use")
         #expect(
             message["content"] == [

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LocalLLM
 import NIOCore
+import NIOFoundationEssentialsCompat
 
 /// Turns a host's answer into the client's Anthropic response: translated from OpenAI chat
 /// completions (JSON or an event stream built by ``AnthropicStreamTranslator``), or passed
@@ -26,7 +27,7 @@ struct AnthropicReplyRelay {
         guard request.streaming else {
             do {
                 let body = try await runtime.answer(reply)
-                guard let completion = GatewayRuntime.decode(body), completion["choices"] != nil else {
+                guard let completion = try? JSONDecoder().decode(OpenAICompletion.self, from: body) else {
                     let error = GatewayError(
                         .upstreamFailed,
                         "The inference host \(reply.hostID) sent a response that is not a chat completion."

@@ -73,3 +73,50 @@ struct OpenAIStreamChunk: Decodable, Sendable {
         self.usage = usage
     }
 }
+
+/// The parts of a (non-streamed) OpenAI `chat.completion` the Anthropic translation reads,
+/// decoded as a typed model; everything else is ignored.
+struct OpenAICompletion: Decodable, Sendable {
+    struct Choice: Decodable, Sendable {
+        var message: Message?
+        var finishReason: String?
+        var stopReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case message
+            case finishReason = "finish_reason"
+            case stopReason = "stop_reason"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            message = try container.decodeIfPresent(Message.self, forKey: .message)
+            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
+            stopReason = try? container.decodeIfPresent(String.self, forKey: .stopReason)
+        }
+    }
+
+    struct Message: Decodable, Sendable {
+        var content: String?
+        var reasoningContent: String?
+        var toolCalls: [OpenAIStreamChunk.ToolCall]?
+
+        enum CodingKeys: String, CodingKey {
+            case content
+            case reasoningContent = "reasoning_content"
+            case toolCalls = "tool_calls"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            // A host that answers with content parts instead of a string gets its text ignored
+            // rather than the whole answer refused.
+            content = try? container.decodeIfPresent(String.self, forKey: .content)
+            reasoningContent = try? container.decodeIfPresent(String.self, forKey: .reasoningContent)
+            toolCalls = try container.decodeIfPresent([OpenAIStreamChunk.ToolCall].self, forKey: .toolCalls)
+        }
+    }
+
+    var choices: [Choice]
+    var usage: OpenAIStreamChunk.Usage?
+}

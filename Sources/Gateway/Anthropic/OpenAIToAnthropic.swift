@@ -6,19 +6,19 @@ enum OpenAIToAnthropic {
     /// - matchStopSequences: the gateway, not the host, applies `stop_sequences` (the host was
     ///   not given them): the text is cut at the earliest one and it is named.
     static func message(
-        _ completion: JSONValue,
+        _ completion: OpenAICompletion,
         request: AnthropicRequest,
         messageID: String,
         matchStopSequences: Bool = false
     ) -> JSONValue {
-        let choice = completion["choices"]?.arrayValue?.first
-        let message = choice?["message"]
+        let choice = completion.choices.first
+        let message = choice?.message
         var content: [JSONValue] = []
-        if request.wantsThinking, let reasoning = message?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
+        if request.wantsThinking, let reasoning = message?.reasoningContent, !reasoning.isEmpty {
             content.append(["type": "thinking", "thinking": .string(reasoning), "signature": ""])
         }
-        var (stopReason, stopSequence) = stop(choice, request: request)
-        var text = message?["content"]?.stringValue ?? ""
+        var (stopReason, stopSequence) = stop(finishReason: choice?.finishReason, hostStop: choice?.stopReason, request: request)
+        var text = message?.content ?? ""
         if matchStopSequences, !request.stopSequences.isEmpty {
             let cut = StopSequenceMatcher.cut(text, at: request.stopSequences)
             if let matched = cut.matched {
@@ -29,12 +29,12 @@ enum OpenAIToAnthropic {
         if !text.isEmpty {
             content.append(["type": "text", "text": .string(text)])
         }
-        for call in stopSequence == nil ? message?["tool_calls"]?.arrayValue ?? [] : [] {
+        for call in stopSequence == nil ? message?.toolCalls ?? [] : [] {
             content.append([
                 "type": "tool_use",
-                "id": .string(call["id"]?.stringValue ?? toolUseID()),
-                "name": call["function"]?["name"] ?? "",
-                "input": toolInput(call["function"]?["arguments"]?.stringValue ?? ""),
+                "id": .string(call.id ?? toolUseID()),
+                "name": .string(call.function?.name ?? ""),
+                "input": toolInput(call.function?.arguments ?? ""),
             ])
         }
         return [
@@ -43,8 +43,8 @@ enum OpenAIToAnthropic {
             "stop_reason": stopReason.map(JSONValue.string) ?? .null,
             "stop_sequence": stopSequence.map(JSONValue.string) ?? .null,
             "usage": [
-                "input_tokens": .int(completion["usage"]?["prompt_tokens"]?.intValue ?? 0),
-                "output_tokens": .int(completion["usage"]?["completion_tokens"]?.intValue ?? 0),
+                "input_tokens": .int(completion.usage?.promptTokens ?? 0),
+                "output_tokens": .int(completion.usage?.completionTokens ?? 0),
             ],
         ]
     }
