@@ -123,9 +123,7 @@ import Testing
         let anthropic = try request([
             "model": "m", "max_tokens": 5, "stop_sequences": ["END"], "messages": [["role": "user", "content": "x"]],
         ])
-        var choice: JSONValue = ["finish_reason": .string(finish)]
-        if let hostStop { choice["stop_reason"] = .string(hostStop) }
-        let (stopReason, stopSequence) = OpenAIToAnthropic.stop(choice, request: anthropic)
+        let (stopReason, stopSequence) = OpenAIToAnthropic.stop(finishReason: finish, hostStop: hostStop, request: anthropic)
         #expect(stopReason == reason && stopSequence == sequence)
     }
 

@@ -51,10 +51,6 @@ enum OpenAIToAnthropic {
 
     /// `finish_reason` → `stop_reason`. A stop sequence is named when the host says which one
     /// matched (vLLM's `stop_reason`); hosts that do not say report `end_turn`.
-    static func stop(_ choice: JSONValue?, request: AnthropicRequest) -> (String?, String?) {
-        stop(finishReason: choice?["finish_reason"]?.stringValue, hostStop: choice?["stop_reason"]?.stringValue, request: request)
-    }
-
     static func stop(finishReason: String?, hostStop: String?, request: AnthropicRequest) -> (String?, String?) {
         switch finishReason {
         case "length": return ("max_tokens", nil)

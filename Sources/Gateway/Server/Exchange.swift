@@ -33,8 +33,7 @@ struct Exchange: Sendable {
             metadata: [
                 "request.id": "\(id)", "request.route": "\(route)", "request.model": "\(model)",
                 "request.status": "\(status)", "request.outcome": "\(outcome)",
-                "request.duration_ms":
-                    "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
+                "request.duration_ms": "\(duration / .milliseconds(1))",
                 "key.id": "\(principal?.keyID ?? "-")", "user": "\(principal?.user ?? "-")",
                 "upstream.id": "\(upstreamID ?? "-")",
             ]
