@@ -8,8 +8,11 @@ struct TappassCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tappass",
         abstract: "TapPass Appliance: a governed LLM gateway for on-prem inference hosts.",
-        subcommands: [ServeCommand.self, ConfigCommand.self, KeysCommand.self]
+        version: version,
+        subcommands: [ServeCommand.self, ConfigCommand.self, KeysCommand.self, AuditCommand.self]
     )
+
+    static let version = "0.1.0"
 
     static func main() async {
         // Run Swift Concurrency on NIO's event loops: handlers, the upstream client and the

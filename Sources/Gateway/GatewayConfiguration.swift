@@ -37,6 +37,7 @@ package struct GatewayConfiguration: Sendable {
     /// A fixed key accepted without a database entry; set only in demo mode.
     package var demoKey: String?
     package var echoWordDelay: Duration
+    package var audit: AuditSettings
 
     package init(
         listen: Listen = .init(),
@@ -47,7 +48,8 @@ package struct GatewayConfiguration: Sendable {
         pools: [UpstreamPoolConfiguration] = [],
         models: [ModelRoute] = [],
         demoKey: String? = nil,
-        echoWordDelay: Duration = .milliseconds(20)
+        echoWordDelay: Duration = .milliseconds(20),
+        audit: AuditSettings = .init()
     ) {
         self.listen = listen
         self.stateDirectory = stateDirectory
@@ -58,6 +60,7 @@ package struct GatewayConfiguration: Sendable {
         self.models = models
         self.demoKey = demoKey
         self.echoWordDelay = echoWordDelay
+        self.audit = audit
     }
 }
 

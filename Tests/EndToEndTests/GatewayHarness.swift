@@ -64,11 +64,14 @@ struct GatewayHarness {
             logger.logLevel = .critical
             let keys = try APIKeyStore(stateDirectory: state)
             let (_, key) = try keys.create(user: "alice", team: "eng")
+            let audit = try AuditLog(configuration: configuration, logger: logger)
+            group.addTask { try await audit.run() }
             let runtime = GatewayRuntime(
                 configuration: configuration,
                 keys: keys,
                 upstream: UpstreamClient(http: http, timeouts: configuration.timeouts),
                 metrics: GatewayMetrics(),
+                audit: audit,
                 logger: logger
             )
             let (stream, continuation) = AsyncStream<Int>.makeStream()

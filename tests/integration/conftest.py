@@ -102,7 +102,7 @@ class Gateway:
         return self.proc.returncode
 
 
-def gateway_config(tmp_path, hosts, breaker_failures=3, health_interval="30s", first_byte="10s", idle="5s"):
+def gateway_config(tmp_path, hosts, breaker_failures=3, health_interval="30s", first_byte="10s", idle="5s", extra=""):
     lines = [
         f"state_dir: {tmp_path}/state",
         f"admin_socket: {tmp_path}/state/admin.sock",
@@ -133,7 +133,7 @@ def gateway_config(tmp_path, hosts, breaker_failures=3, health_interval="30s", f
         "  - name: echo",
         "    pool: echo",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + extra
 
 
 @pytest.fixture

@@ -30,8 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = JournalLogging.bootstrap(level: configuration.logLevel)
         let gateway = configuration.gateway
         let keys: APIKeyStore
+        let audit: AuditLog
         do {
             keys = try APIKeyStore(stateDirectory: gateway.stateDirectory, demoKey: gateway.demoKey)
+            audit = try AuditLog(configuration: gateway, logger: logger)
         } catch {
             logger.critical("cannot open the state folder", metadata: ["state.dir": "\(gateway.stateDirectory)", "error": "\(error)"])
             throw ExitCode(1)
@@ -42,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             keys: keys,
             upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
             metrics: GatewayMetrics(),
+            audit: audit,
             logger: logger
         )
         let notifier = SystemdNotifier()
@@ -54,9 +57,12 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("listening", metadata: ["listen.address": "\(host)", "listen.port": "\(port)"])
             notifier.notify("READY=1\nSTATUS=Serving on \(host):\(port)")
         }
+        audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(demo)"]))
         let group = ServiceGroup(
             configuration: .init(
+                // Stopped in reverse order: the audit writer last, after every request's record.
                 services: [
+                    .init(service: audit),
                     .init(service: HealthChecker(pools: runtime.pools, client: http, logger: logger)),
                     .init(service: AdminServer(runtime: runtime)),
                     .init(service: server),

@@ -8,7 +8,7 @@ struct ConfigurationReader {
     let file: String
 
     func read(_ root: ConfigNode, into configuration: inout ApplianceConfiguration) throws {
-        let top = try root.mapping(allowed: ["listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models"])
+        let top = try root.mapping(allowed: ["listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models", "audit"])
         var gateway = configuration.gateway
         if let listen = top["listen"] { gateway.listen = try readListen(listen) }
         if let stateDir = top["state_dir"] { gateway.stateDirectory = try stateDir.string() }
@@ -26,6 +26,7 @@ struct ConfigurationReader {
             configuration.logLevel = value
         }
         if let limits = top["limits"] { try readLimits(limits, into: &gateway) }
+        if let audit = top["audit"] { gateway.audit = try readAudit(audit) }
         if let upstreams = top["upstreams"] {
             gateway.pools = try upstreams.namedEntries().map { name, node in try readPool(name: name, node) }
         }
@@ -67,6 +68,16 @@ struct ConfigurationReader {
             if let value = values["total"] { gateway.timeouts.total = try value.duration() }
             if let value = values["keepalive"] { gateway.timeouts.keepAlive = try value.duration() }
         }
+    }
+
+    private func readAudit(_ node: ConfigNode) throws -> AuditSettings {
+        let entries = try node.mapping(allowed: ["path", "durability", "checkpoint_every", "checkpoint_interval"])
+        var audit = AuditSettings()
+        if let path = entries["path"] { audit.path = try path.string() }
+        if let durability = entries["durability"] { audit.durability = try durability.oneOf(AuditSettings.Durability.self) }
+        if let every = entries["checkpoint_every"] { audit.checkpointEvery = try every.int(in: 1...10_000_000) }
+        if let interval = entries["checkpoint_interval"] { audit.checkpointInterval = try interval.duration() }
+        return audit
     }
 
     private func readPool(name: String, _ node: ConfigNode) throws -> UpstreamPoolConfiguration {

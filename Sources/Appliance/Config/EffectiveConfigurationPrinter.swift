@@ -76,6 +76,15 @@ enum EffectiveConfigurationPrinter {
             ("admin_socket", scalar(gateway.adminSocketPath)),
             ("log_level", scalar(configuration.logLevel.rawValue)),
             ("limits", limits),
+            (
+                "audit",
+                map([
+                    ("path", scalar(gateway.audit.databasePath(stateDirectory: gateway.stateDirectory))),
+                    ("durability", scalar(gateway.audit.durability.rawValue)),
+                    ("checkpoint_every", scalar(String(gateway.audit.checkpointEvery))),
+                    ("checkpoint_interval", scalar(text(gateway.audit.checkpointInterval))),
+                ])
+            ),
             ("upstreams", map(pools)),
             ("models", models),
         ])

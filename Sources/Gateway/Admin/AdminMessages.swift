@@ -46,6 +46,14 @@ package struct KeyCreateResponse: Codable, Sendable {
     }
 }
 
+package struct AuditPruneRequest: Codable, Sendable {
+    package var before: Date
+
+    package init(before: Date) {
+        self.before = before
+    }
+}
+
 package struct AdminErrorBody: Codable, Sendable {
     package var error: String
 }

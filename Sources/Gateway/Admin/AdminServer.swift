@@ -19,6 +19,7 @@ package struct AdminServer: Service {
         let router = Router()
         let keys = runtime.keys
         let logger = runtime.logger
+        let audit = runtime.audit
         router.get("/keys") { _, _ in
             try Self.json(try keys.list().map(KeySummary.init))
         }
@@ -30,6 +31,7 @@ package struct AdminServer: Service {
             }
             let (record, key) = try keys.create(user: create.user, team: create.team, models: create.models, expiresAt: create.expiresAt)
             logger.notice("api key created", metadata: ["key.id": "\(record.id)", "user": "\(record.user)", "team": "\(record.team)"])
+            await audit.record(.event("key.created", detail: ["key_id": record.id, "user": record.user, "team": record.team]))
             return try Self.json(KeyCreateResponse(key: key, summary: KeySummary(record)), status: .created)
         }
         router.post("/keys/{id}/revoke") { _, context in
@@ -38,7 +40,28 @@ package struct AdminServer: Service {
                 return try Self.json(AdminErrorBody(error: "no key with id '\(id)'"), status: .notFound)
             }
             logger.notice("api key revoked", metadata: ["key.id": "\(record.id)"])
+            await audit.record(.event("key.revoked", detail: ["key_id": record.id, "user": record.user, "team": record.team]))
             return try Self.json(KeySummary(record))
+        }
+        router.post("/audit/checkpoint") { _, _ in
+            let checkpoint: AuditCheckpoint
+            do { checkpoint = try await audit.checkpointNow() } catch {
+                return try Self.json(AdminErrorBody(error: "\(error)"), status: .serviceUnavailable)
+            }
+            return try Self.json(CheckpointFile(publicKey: audit.publicKey, checkpoints: [checkpoint]))
+        }
+        router.post("/audit/prune") { request, _ in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            let prune: AuditPruneRequest
+            do { prune = try JSONDecoder.admin.decode(AuditPruneRequest.self, from: body) } catch {
+                return try Self.json(AdminErrorBody(error: "expected {before}: \(error)"), status: .badRequest)
+            }
+            let result: AuditLog.PruneResult
+            do { result = try await audit.prune(before: prune.before) } catch {
+                return try Self.json(AdminErrorBody(error: "\(error)"), status: .serviceUnavailable)
+            }
+            await audit.record(.event("audit.pruned", detail: ["before": "\(prune.before)", "pruned_through": "\(result.prunedThrough)"]))
+            return try Self.json(result)
         }
         return router
     }

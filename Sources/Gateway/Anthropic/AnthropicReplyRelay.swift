@@ -19,10 +19,10 @@ struct AnthropicReplyRelay {
         matchStopSequences: Bool,
         exchange original: Exchange
     ) async -> Response {
-        let exchange = original.answered(by: reply.hostID)
+        var exchange = original.answered(by: reply.hostID)
         guard (200..<300).contains(reply.status) else {
             let failure = await runtime.refusal(from: reply)
-            return fail(failure.error, exchange: exchange, outcome: failure.outcome)
+            return await fail(failure.error, exchange: exchange, outcome: failure.outcome)
         }
         guard request.streaming else {
             do {
@@ -32,9 +32,12 @@ struct AnthropicReplyRelay {
                         .upstreamFailed,
                         "The inference host \(reply.hostID) sent a response that is not a chat completion."
                     )
-                    return fail(error, exchange: exchange, outcome: "upstream-error")
+                    return await fail(error, exchange: exchange, outcome: "upstream-error")
                 }
-                exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+                exchange.usage = TokenUsage(input: completion.usage?.promptTokens, output: completion.usage?.completionTokens)
+                guard await exchange.finish(status: 200, outcome: "completed", runtime: runtime) else {
+                    return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
+                }
                 let message = OpenAIToAnthropic.message(
                     completion,
                     request: request,
@@ -47,15 +50,16 @@ struct AnthropicReplyRelay {
                     body: .init(byteBuffer: GatewayRuntime.encode(message))
                 )
             } catch {
-                return fail(error.error, exchange: exchange, outcome: error.outcome)
+                return await fail(error.error, exchange: exchange, outcome: error.outcome)
             }
         }
         let runtime = self.runtime
+        let recorded = exchange
         return Response(
             status: .ok,
             headers: GatewayRuntime.streamHeaders(exchange),
             body: ResponseBody { writer in
-                try await runtime.settleStream(reply, exchange: exchange, writer: &writer, errorEvent: AnthropicErrorBody.streamEvent) {
+                try await runtime.settleStream(reply, exchange: recorded, writer: &writer, errorEvent: AnthropicErrorBody.streamEvent) {
                     writer in
                     var translator = AnthropicStreamTranslator(
                         request: request,
@@ -66,8 +70,15 @@ struct AnthropicReplyRelay {
                     // `message_start` goes out with the first events (or the first ping), and the
                     // closing events with the last ones: one write where the host sent one chunk.
                     var pending: ByteBuffer? = Self.encode(translator.start())
+                    var firstWrite: ContinuousClock.Instant?
                     do {
-                        try await relayTranslating(reply, into: &writer, translator: &translator, pending: &pending)
+                        try await relayTranslating(
+                            reply,
+                            into: &writer,
+                            translator: &translator,
+                            pending: &pending,
+                            firstWrite: &firstWrite
+                        )
                     } catch is StopSequenceReached {
                         // The message ended at a stop sequence; reading stopped, the host's generation is cancelled.
                     }
@@ -80,8 +91,12 @@ struct AnthropicReplyRelay {
                     }
                     var closing = pending ?? ByteBuffer()
                     Self.encode(translator.finish(), into: &closing)
-                    if closing.readableBytes > 0 { try await writer.write(closing) }
-                    return translator.stoppedAtSequence ? .neutral : .success
+                    return GatewayRuntime.StreamEnd(
+                        hostOutcome: translator.stoppedAtSequence ? .neutral : .success,
+                        closing: closing,
+                        firstWrite: firstWrite ?? .now,
+                        usage: TokenUsage(input: translator.inputTokens, output: translator.outputTokens)
+                    )
                 }
             }
         )
@@ -93,7 +108,8 @@ struct AnthropicReplyRelay {
         _ reply: UpstreamReply,
         into writer: inout any ResponseBodyWriter,
         translator: inout AnthropicStreamTranslator,
-        pending: inout ByteBuffer?
+        pending: inout ByteBuffer?,
+        firstWrite: inout ContinuousClock.Instant?
     ) async throws {
         var parser = SSEParser()
         let decoder = JSONDecoder()
@@ -115,10 +131,8 @@ struct AnthropicReplyRelay {
             var events: [AnthropicEvent] = []
             for event in try parser.feed(chunk) {
                 guard let data = event.data else { continue }
-                if data == "[DONE]" {
-                    if translator.sawFinish { events += translator.finish() }
-                    continue
-                }
+                // The closing events go out after the stream, once the audit record is committed.
+                if data == "[DONE]" { continue }
                 guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(data.utf8)) else { continue }
                 if let error = chunk.error {
                     throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
@@ -127,7 +141,10 @@ struct AnthropicReplyRelay {
                 if translator.stoppedAtSequence { break }
             }
             Self.encode(events, into: &batch)
-            if batch.readableBytes > 0 { try await writer.write(batch) }
+            if batch.readableBytes > 0 {
+                if !events.isEmpty && firstWrite == nil { firstWrite = .now }
+                try await writer.write(batch)
+            }
             // A stop sequence ended the message: stop reading, which cancels the host's generation.
             if translator.stoppedAtSequence { throw StopSequenceReached() }
         }
@@ -139,13 +156,13 @@ struct AnthropicReplyRelay {
             reply,
             streaming: streaming,
             exchange: exchange,
-            fail: { failure, exchange in fail(failure.error, exchange: exchange, outcome: failure.outcome) },
+            fail: { failure, exchange in await fail(failure.error, exchange: exchange, outcome: failure.outcome) },
             errorEvent: AnthropicErrorBody.streamEvent
         )
     }
 
-    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) -> Response {
-        exchange.finish(status: AnthropicErrorBody.status(for: error), outcome: outcome, runtime: runtime)
+    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {
+        await exchange.finish(status: AnthropicErrorBody.status(for: error), outcome: outcome, runtime: runtime)
         return AnthropicErrorBody.response(for: error, requestID: exchange.id)
     }
 

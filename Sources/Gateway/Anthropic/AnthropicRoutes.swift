@@ -21,12 +21,14 @@ package struct AnthropicRoutes: Sendable {
     }
 
     func messages(_ request: Request) async -> Response {
-        var exchange = Exchange(route: "/v1/messages", metrics: runtime.metrics)
+        var exchange = Exchange(route: "/v1/messages", request: request, metrics: runtime.metrics)
         do {
             exchange.principal = try runtime.authenticate(request)
             let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: true)
+            exchange.model = anthropic.model
             let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
             exchange.model = target.publicName
+            exchange.routedModel = target.upstreamModel
             let affinity = anthropic.userID ?? exchange.principal!.user
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
                 var body = anthropic.body
@@ -69,23 +71,26 @@ package struct AnthropicRoutes: Sendable {
                 exchange: exchange
             )
         } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 
     func countTokens(_ request: Request) async -> Response {
-        var exchange = Exchange(route: "/v1/messages/count_tokens", metrics: runtime.metrics)
+        var exchange = Exchange(route: "/v1/messages/count_tokens", request: request, metrics: runtime.metrics)
         do {
             exchange.principal = try runtime.authenticate(request)
             let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: false)
+            exchange.model = anthropic.model
             let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
             exchange.model = target.publicName
+            exchange.routedModel = target.upstreamModel
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
             let count =
                 target.pool.kind == .echo
                 ? HostTokenizer.Count(tokens: EchoModel.promptTokens(chat), source: .host)
                 : await runtime.tokenizer.count(chat, pool: target.pool)
-            exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            exchange.usage.input = count.tokens
+            await exchange.finish(status: 200, outcome: "completed", runtime: runtime)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.requestID] = exchange.id
@@ -96,7 +101,7 @@ package struct AnthropicRoutes: Sendable {
                 body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)]))
             )
         } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 

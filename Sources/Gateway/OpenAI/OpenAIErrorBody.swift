@@ -17,6 +17,7 @@ enum OpenAIErrorBody {
             case .upstreamUnavailable: ("server_error", "upstream_unavailable")
             case .upstreamFailed: ("server_error", "upstream_error")
             case .upstreamTimeout: ("server_error", "upstream_timeout")
+            case .governanceUnavailable: ("server_error", "governance_unavailable")
             case .internal: ("server_error", nil)
             }
         var headers = HTTPFields()

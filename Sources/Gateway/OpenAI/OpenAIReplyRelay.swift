@@ -14,13 +14,13 @@ struct OpenAIReplyRelay {
             reply,
             streaming: streaming,
             exchange: exchange,
-            fail: { failure, exchange in fail(failure.error, exchange: exchange, outcome: failure.outcome) },
+            fail: { failure, exchange in await fail(failure.error, exchange: exchange, outcome: failure.outcome) },
             errorEvent: OpenAIErrorBody.streamEvent
         )
     }
 
-    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) -> Response {
-        exchange.finish(status: error.status, outcome: outcome, runtime: runtime)
+    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {
+        await exchange.finish(status: error.status, outcome: outcome, runtime: runtime)
         var response = OpenAIErrorBody.response(for: error)
         response.headers[.requestID] = exchange.id
         return response

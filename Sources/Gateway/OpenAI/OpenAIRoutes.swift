@@ -14,18 +14,20 @@ package struct OpenAIRoutes: Sendable {
     package func register<Context: RequestContext>(on router: Router<Context>) {
         router.post("/v1/chat/completions") { request, _ in await chatCompletions(request) }
         router.post("/v1/embeddings") { request, _ in await embeddings(request) }
-        router.get("/v1/models") { request, _ in models(request) }
-        router.get("/v1/models/{id}") { request, context in model(request, id: context.parameters.get("id") ?? "") }
+        router.get("/v1/models") { request, _ in await models(request) }
+        router.get("/v1/models/{id}") { request, context in await model(request, id: context.parameters.get("id") ?? "") }
     }
 
     func chatCompletions(_ request: Request) async -> Response {
-        var exchange = Exchange(route: "/v1/chat/completions", metrics: runtime.metrics)
+        var exchange = Exchange(route: "/v1/chat/completions", request: request, metrics: runtime.metrics)
         do {
             exchange.principal = try runtime.authenticate(request)
             var body = try await runtime.readJSON(request)
             let (model, streaming) = try OpenAIRequestValidation.chat(body)
+            exchange.model = model
             let target = try runtime.route(model: model, for: exchange.principal!)
             exchange.model = target.publicName
+            exchange.routedModel = target.upstreamModel
             let reply: UpstreamReply
             if target.pool.kind == .echo {
                 reply = runtime.echo.chatCompletion(body)
@@ -36,18 +38,20 @@ package struct OpenAIRoutes: Sendable {
             }
             return await relay.response(reply, streaming: streaming, exchange: exchange)
         } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 
     func embeddings(_ request: Request) async -> Response {
-        var exchange = Exchange(route: "/v1/embeddings", metrics: runtime.metrics)
+        var exchange = Exchange(route: "/v1/embeddings", request: request, metrics: runtime.metrics)
         do {
             exchange.principal = try runtime.authenticate(request)
             var body = try await runtime.readJSON(request)
             let model = try OpenAIRequestValidation.embeddings(body)
+            exchange.model = model
             let target = try runtime.route(model: model, for: exchange.principal!)
             exchange.model = target.publicName
+            exchange.routedModel = target.upstreamModel
             let reply: UpstreamReply
             if target.pool.kind == .echo {
                 reply = runtime.echo.embeddings(body)
@@ -57,35 +61,39 @@ package struct OpenAIRoutes: Sendable {
             }
             return await relay.response(reply, streaming: false, exchange: exchange)
         } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 
     /// Lists the models this key may use, in Anthropic's shape when asked with `anthropic-version`.
-    func models(_ request: Request) -> Response {
-        let exchange = Exchange(route: "/v1/models", metrics: runtime.metrics)
+    func models(_ request: Request) async -> Response {
+        let exchange = Exchange(route: "/v1/models", request: request, metrics: runtime.metrics)
         let anthropic = request.headers[.anthropicVersion] != nil
         let principal: Principal
         do { principal = try runtime.authenticate(request) } catch {
             return anthropic
-                ? AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
-                : relay.fail(error, exchange: exchange, outcome: "refused")
+                ? await AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
+                : await relay.fail(error, exchange: exchange, outcome: "refused")
         }
         let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) }
-        exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+        var listed = exchange
+        listed.principal = principal
+        await listed.finish(status: 200, outcome: "completed", runtime: runtime)
         if anthropic { return Self.json(AnthropicRoutes.modelList(ids)) }
         return Self.json(["object": "list", "data": .array(ids.map(Self.modelObject))])
     }
 
-    func model(_ request: Request, id: String) -> Response {
-        var exchange = Exchange(route: "/v1/models/{id}", metrics: runtime.metrics)
+    func model(_ request: Request, id: String) async -> Response {
+        var exchange = Exchange(route: "/v1/models/{id}", request: request, metrics: runtime.metrics)
         do {
             exchange.principal = try runtime.authenticate(request)
             let target = try runtime.route(model: id, for: exchange.principal!)
-            exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            exchange.model = target.publicName
+            exchange.routedModel = target.upstreamModel
+            await exchange.finish(status: 200, outcome: "completed", runtime: runtime)
             return Self.json(Self.modelObject(target.publicName))
         } catch {
-            return relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
     }
 

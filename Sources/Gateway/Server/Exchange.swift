@@ -1,19 +1,32 @@
+import Foundation
+import Hummingbird
 import Logging
 
 /// One client request from arrival to last byte: what it asked for, who asked, and how it
-/// ended. It records metrics and leaves one structured log line (never content or keys).
+/// ended. It records metrics, leaves one structured log line (never content or keys) and one
+/// audit record.
 struct Exchange: Sendable {
     let id: String
     let route: String
     let started: ContinuousClock.Instant
+    let startedAt: Date
+    /// The calling program, from its User-Agent.
+    let client: String?
     var principal: Principal?
+    /// The public model name the client asked for.
     var model: String = "-"
+    /// The model name the host was asked for.
+    var routedModel: String?
     var upstreamID: String?
+    var firstByte: ContinuousClock.Instant?
+    var usage = TokenUsage()
 
-    init(route: String, metrics: GatewayMetrics) {
+    init(route: String, request: Request, metrics: GatewayMetrics) {
         self.id = Self.makeID()
         self.route = route
         self.started = .now
+        self.startedAt = Date()
+        self.client = ClientName.from(userAgent: request.headers[.userAgent])
         metrics.requestStarted()
     }
 
@@ -24,10 +37,14 @@ struct Exchange: Sendable {
         return copy
     }
 
-    /// Ends the exchange: metrics, then the journal line.
-    func finish(status: Int, outcome: String, runtime: GatewayRuntime) {
+    /// Ends the exchange: metrics, the journal line, then the audit record. Returns false when
+    /// the record could not be committed (the audit store is failing): the caller must not send
+    /// the response's last bytes as if all were well.
+    @discardableResult
+    func finish(status: Int, outcome: String, runtime: GatewayRuntime) async -> Bool {
         let duration = ContinuousClock.now - started
-        runtime.metrics.requestFinished(route: route, model: model, status: status, duration: duration)
+        // Only routed names label metrics: a refused request's model is whatever the client sent.
+        runtime.metrics.requestFinished(route: route, model: routedModel == nil ? "-" : model, status: status, duration: duration)
         runtime.logger.info(
             "request completed",
             metadata: [
@@ -38,6 +55,32 @@ struct Exchange: Sendable {
                 "upstream.id": "\(upstreamID ?? "-")",
             ]
         )
+        let committed = await runtime.audit.record(record(status: status, outcome: outcome, duration: duration))
+        if !committed {
+            runtime.logger.error("request not recorded: the audit log cannot be written", metadata: ["request.id": "\(id)"])
+        }
+        return committed
+    }
+
+    func record(status: Int, outcome: String, duration: Duration) -> AuditEntry {
+        var entry = AuditEntry(time: startedAt, kind: .request, name: id)
+        entry.keyID = principal?.keyID
+        entry.user = principal?.user
+        entry.team = principal?.team
+        entry.client = client
+        entry.endpoint = route
+        entry.model = model == "-" ? nil : model
+        entry.routedModel = routedModel
+        entry.host = upstreamID
+        entry.status = Int64(status)
+        entry.latencyMicros = Int64(duration / .microseconds(1))
+        entry.firstTokenMicros = firstByte.map { Int64(($0 - started) / .microseconds(1)) }
+        entry.tokensIn = usage.input
+        entry.tokensOut = usage.output
+        // The policy engine is not wired yet: every request that got through is allowed.
+        entry.verdict = status < 400 ? "allow" : nil
+        entry.outcome = outcome
+        return entry
     }
 
     private static func makeID() -> String {

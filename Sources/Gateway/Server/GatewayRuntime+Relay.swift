@@ -77,79 +77,120 @@ extension GatewayRuntime {
         }
     }
 
+    /// How a relayed stream ended on the host's side.
+    struct StreamEnd {
+        var hostOutcome: UpstreamHost.Outcome
+        /// The stream's closing bytes (`data: [DONE]`, `message_stop`, …), held back until the
+        /// audit record is committed: a client that saw the end of a stream has its record.
+        var closing: ByteBuffer?
+        var firstWrite: ContinuousClock.Instant?
+        var usage: TokenUsage
+    }
+
     /// Runs a stream relay, then settles everything. A host failure after the stream started
     /// ends it with `errorEvent` (each wire format's own); a client that went away cancels the
     /// host's generation and is logged as `client-cancelled`.
     ///
-    /// - relay: writes the stream; returns how the host slot should be released.
+    /// - relay: writes the stream but its closing bytes; returns how it ended.
     func settleStream(
         _ reply: UpstreamReply,
-        exchange: Exchange,
+        exchange original: Exchange,
         writer: inout any ResponseBodyWriter,
         errorEvent: (GatewayError) -> ByteBuffer,
-        relay: (inout any ResponseBodyWriter) async throws -> UpstreamHost.Outcome
+        relay: (inout any ResponseBodyWriter) async throws -> StreamEnd
     ) async throws {
+        var exchange = original
         do {
-            reply.finish(try await relay(&writer))
-            exchange.finish(status: 200, outcome: "completed", runtime: self)
+            let end = try await relay(&writer)
+            reply.finish(end.hostOutcome)
+            exchange.firstByte = end.firstWrite
+            exchange.usage = end.usage
+            if await exchange.finish(status: 200, outcome: "completed", runtime: self) {
+                if let closing = end.closing, closing.readableBytes > 0 { try await writer.write(closing) }
+            } else {
+                try await writer.write(errorEvent(Self.auditFailure))
+            }
         } catch let error as UpstreamError {
             reply.finish(.failure)
             metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
-            exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            await exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
             try await writer.write(errorEvent(GatewayError(error)))
         } catch is SSEParser.EventTooLarge {
             reply.finish(.failure)
-            exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            await exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
             try await writer.write(errorEvent(GatewayError(.upstreamFailed, "The inference host sent an oversized stream event.")))
         } catch {
             // The client went away (or the server is stopping): the host's generation is cancelled.
             reply.finish(.neutral)
-            exchange.finish(status: 499, outcome: "client-cancelled", runtime: self)
+            await exchange.finish(status: 499, outcome: "client-cancelled", runtime: self)
             throw error
         }
         try await writer.finish(nil)
     }
 
+    /// What a client gets instead of a complete answer whose audit record could not be committed.
+    static let auditFailure = GatewayError(
+        .governanceUnavailable,
+        "The audit log cannot be written, so the response is withheld (see the service log)."
+    )
+
     /// Relays a host's answer unchanged: a JSON body as is, an SSE stream event by event (whole
-    /// events only, one write per upstream chunk). `fail` renders refusals and failures before
-    /// the stream starts, `errorEvent` failures after it started, each in the caller's format.
+    /// events only, one write per upstream chunk; the closing event after the audit record).
+    /// `fail` renders refusals and failures before the stream starts, `errorEvent` failures
+    /// after it started, each in the caller's format.
     func relayUnchanged(
         _ reply: UpstreamReply,
         streaming: Bool,
         exchange original: Exchange,
-        fail: (RelayFailure, Exchange) -> Response,
+        fail: (RelayFailure, Exchange) async -> Response,
         errorEvent: @escaping @Sendable (GatewayError) -> ByteBuffer
     ) async -> Response {
-        let exchange = original.answered(by: reply.hostID)
+        var exchange = original.answered(by: reply.hostID)
         guard (200..<300).contains(reply.status) else {
-            return fail(await refusal(from: reply), exchange)
+            return await fail(await refusal(from: reply), exchange)
         }
         guard streaming else {
             do {
                 let body = try await answer(reply)
-                exchange.finish(status: reply.status, outcome: "completed", runtime: self)
+                exchange.usage.take(from: String(buffer: body))
+                guard await exchange.finish(status: reply.status, outcome: "completed", runtime: self) else {
+                    return await fail(RelayFailure(error: Self.auditFailure, outcome: "not-recorded"), exchange)
+                }
                 return Response(status: .init(code: reply.status), headers: Self.jsonHeaders(exchange), body: .init(byteBuffer: body))
             } catch {
-                return fail(error, exchange)
+                return await fail(error, exchange)
             }
         }
         let runtime = self
+        let recorded = exchange
         return Response(
             status: .ok,
             headers: Self.streamHeaders(exchange),
             body: ResponseBody { writer in
-                try await runtime.settleStream(reply, exchange: exchange, writer: &writer, errorEvent: errorEvent) { writer in
+                try await runtime.settleStream(reply, exchange: recorded, writer: &writer, errorEvent: errorEvent) { writer in
                     var parser = SSEParser()
+                    var end = StreamEnd(hostOutcome: .success, usage: TokenUsage())
                     let timeouts = runtime.configuration.timeouts
                     try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
                         let events = try parser.feed(chunk)
                         guard !events.isEmpty else { return }
                         var batch = ByteBuffer()
-                        for event in events { batch.writeImmutableBuffer(event.raw) }
+                        for event in events {
+                            if let data = event.data {
+                                if data == "[DONE]" || event.name == "message_stop" {
+                                    end.closing = event.raw
+                                    continue
+                                }
+                                end.usage.take(from: data)
+                            }
+                            batch.writeImmutableBuffer(event.raw)
+                        }
+                        guard batch.readableBytes > 0 else { return }
+                        if end.firstWrite == nil { end.firstWrite = .now }
                         try await writer.write(batch)
                     }
                     if let tail = parser.finish() { try await writer.write(tail.raw) }
-                    return .success
+                    return end
                 }
             }
         )

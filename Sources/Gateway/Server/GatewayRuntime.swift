@@ -16,10 +16,17 @@ package struct GatewayRuntime: Sendable {
     package let echo: EchoModel
     package let tokenizer: HostTokenizer
     package let metrics: GatewayMetrics
+    package let audit: AuditLog
     package let logger: Logger
 
-    package init(configuration: GatewayConfiguration, keys: APIKeyStore, upstream: UpstreamClient, metrics: GatewayMetrics, logger: Logger)
-    {
+    package init(
+        configuration: GatewayConfiguration,
+        keys: APIKeyStore,
+        upstream: UpstreamClient,
+        metrics: GatewayMetrics,
+        audit: AuditLog,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.keys = keys
         self.pools = configuration.pools.map(UpstreamPool.init(configuration:))
@@ -28,15 +35,24 @@ package struct GatewayRuntime: Sendable {
         self.echo = EchoModel(wordDelay: configuration.echoWordDelay)
         self.tokenizer = HostTokenizer(http: upstream.http)
         self.metrics = metrics
+        self.audit = audit
         self.logger = logger
     }
 
-    /// The caller's key from `Authorization: Bearer …` or `x-api-key`.
+    /// The caller's key from `Authorization: Bearer …` or `x-api-key`; then, fail closed: no
+    /// governed request is served while its audit record cannot be written.
     func authenticate(_ request: Request) throws(GatewayError) -> Principal {
         var presented = request.headers[.authorization].flatMap(Self.bearerToken)
         if presented == nil { presented = request.headers[.apiKey] }
         switch keys.authenticate(presented) {
-        case .success(let principal): return principal
+        case .success(let principal):
+            guard audit.isWritable else {
+                throw GatewayError(
+                    .governanceUnavailable,
+                    "The audit log cannot be written, so governed requests are refused until it can (see the service log)."
+                )
+            }
+            return principal
         case .failure(let refusal): throw GatewayError(.authentication, "Authentication failed: \(refusal.rawValue).")
         }
     }
@@ -124,6 +140,7 @@ package struct GatewayRuntime: Sendable {
     package func readiness() -> (ready: Bool, reasons: [String]) {
         var reasons: [String] = []
         do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
+        if !audit.isWritable { reasons.append("audit log cannot be written") }
         let routed = Set(configuration.models.map(\.pool))
         if routed.isEmpty {
             reasons.append("no model is routed (see 'models' in the configuration)")

@@ -12,6 +12,8 @@ package struct GatewayError: Error, Sendable, Equatable {
         case upstreamUnavailable
         case upstreamFailed
         case upstreamTimeout
+        /// Governance state (the audit log) cannot be written: fail closed.
+        case governanceUnavailable
         case `internal`
     }
 
@@ -39,7 +41,7 @@ package struct GatewayError: Error, Sendable, Equatable {
         case .tooLarge: return 413
         case .rateLimited: return 429
         case .upstreamFailed: return 502
-        case .upstreamUnavailable: return 503
+        case .upstreamUnavailable, .governanceUnavailable: return 503
         case .upstreamTimeout: return 504
         case .internal: return 500
         }

@@ -1,0 +1,132 @@
+import Crypto
+package import Foundation
+import GRDB
+
+/// One audit record: a governed request, or a security event (key created, key revoked,
+/// service started, …). Stored in the `entry` table; `leafHash` and `chainHash` make it
+/// tamper-evident (see ``AuditEntry/canonicalBytes``).
+package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "entry"
+
+    package enum Kind: String, Sendable, Codable {
+        case request, event
+    }
+
+    /// Position in the log, from 1; the Merkle leaf index is `seq - 1`.
+    package var seq: Int64 = 0
+    package var timeMillis: Int64
+    package var kind: Kind
+    /// `request`: the request id; `event`: the event name (`key.created`, `service.started`, …).
+    package var name: String
+    package var keyID: String?
+    package var user: String?
+    package var team: String?
+    /// The calling program as told by its User-Agent (Claude Code, openai-python, …).
+    package var client: String?
+    package var endpoint: String?
+    package var model: String?
+    package var routedModel: String?
+    package var host: String?
+    package var status: Int64?
+    package var latencyMicros: Int64?
+    package var firstTokenMicros: Int64?
+    package var tokensIn: Int64?
+    package var tokensOut: Int64?
+    /// `allow`, `flag`, `redact` or `block`: the policy's strongest action on this request.
+    package var verdict: String?
+    /// Policy findings as JSON `[{"category":…,"type":…,"action":…}]`: never the values.
+    package var findings: String?
+    /// `completed`, `client-cancelled`, `filtered`, `upstream-error`, `refused`, …
+    package var outcome: String?
+    /// Event details as JSON, or the request's content when the policy keeps it.
+    package var detail: String?
+    package var leafHash: Data = Data()
+    package var chainHash: Data = Data()
+
+    enum CodingKeys: String, CodingKey {
+        case seq
+        case timeMillis = "time_ms"
+        case kind, name
+        case keyID = "key_id"
+        case user, team, client, endpoint, model
+        case routedModel = "routed_model"
+        case host, status
+        case latencyMicros = "latency_us"
+        case firstTokenMicros = "first_token_us"
+        case tokensIn = "tokens_in"
+        case tokensOut = "tokens_out"
+        case verdict, findings, outcome, detail
+        case leafHash = "leaf_hash"
+        case chainHash = "chain_hash"
+    }
+
+    package init(time: Date = Date(), kind: Kind, name: String) {
+        self.timeMillis = Int64((time.timeIntervalSince1970 * 1000).rounded())
+        self.kind = kind
+        self.name = name
+    }
+
+    /// A security event with details (never secrets).
+    package static func event(_ name: String, detail: [String: String] = [:], time: Date = Date()) -> AuditEntry {
+        var entry = AuditEntry(time: time, kind: .event, name: name)
+        if !detail.isEmpty, let data = try? JSONEncoder.sortedKeys.encode(detail) {
+            entry.detail = String(decoding: data, as: UTF8.self)
+        }
+        return entry
+    }
+
+    package var time: Date { Date(timeIntervalSince1970: Double(timeMillis) / 1000) }
+
+    /// The bytes the leaf hash covers: every column but `seq` and the hashes, in a fixed order,
+    /// each tagged and length-prefixed so no two different records encode alike. The position
+    /// is covered by the chain and the Merkle tree, not by the entry itself.
+    package var canonicalBytes: [UInt8] {
+        var bytes: [UInt8] = Array("tappass-audit-entry/1".utf8)
+        bytes.reserveCapacity(256)
+        func int(_ value: Int64?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(1)
+            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        }
+        func text(_ value: String?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(2)
+            let utf8 = value.utf8
+            withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: utf8)
+        }
+        int(timeMillis)
+        text(kind.rawValue)
+        text(name)
+        for value in [keyID, user, team, client, endpoint, model, routedModel, host] { text(value) }
+        for value in [status, latencyMicros, firstTokenMicros, tokensIn, tokensOut] { int(value) }
+        for value in [verdict, findings, outcome, detail] { text(value) }
+        return bytes
+    }
+
+    /// RFC 9162 leaf hash: SHA-256(0x00 ‖ entry).
+    package var computedLeafHash: Data {
+        var hasher = SHA256()
+        hasher.update(data: [0])
+        hasher.update(data: canonicalBytes)
+        return Data(hasher.finalize())
+    }
+
+    /// The chain link: SHA-256(previous link ‖ leaf hash); the first record's previous link is 32 zero bytes.
+    package static func chain(previous: Data, leaf: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: leaf)
+        return Data(hasher.finalize())
+    }
+
+    package static let genesis = Data(repeating: 0, count: 32)
+}
+
+extension JSONEncoder {
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

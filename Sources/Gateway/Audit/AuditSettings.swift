@@ -1,0 +1,41 @@
+/// How the audit log is kept (`audit:` in the configuration).
+package struct AuditSettings: Sendable, Equatable {
+    package enum Durability: String, Sendable, CaseIterable {
+        /// A response's last bytes go out only after its record is committed (synchronous=FULL).
+        case strict
+        /// Records are committed in the background, within milliseconds (synchronous=NORMAL).
+        case batched
+    }
+
+    /// The database file; nil is `audit.sqlite` in the state folder.
+    package var path: String?
+    package var durability: Durability
+    /// A signed checkpoint after this many records…
+    package var checkpointEvery: Int
+    /// …or this long after the last one, whichever comes first (when records were added).
+    package var checkpointInterval: Duration
+    /// While the store cannot be written, how often the writer tries again.
+    package var retryInterval: Duration
+    /// Records held in memory while the store cannot be written; beyond this the oldest are lost (and counted).
+    package var maxPending: Int
+
+    package init(
+        path: String? = nil,
+        durability: Durability = .strict,
+        checkpointEvery: Int = 10_000,
+        checkpointInterval: Duration = .seconds(60),
+        retryInterval: Duration = .seconds(1),
+        maxPending: Int = 100_000
+    ) {
+        self.path = path
+        self.durability = durability
+        self.checkpointEvery = checkpointEvery
+        self.checkpointInterval = checkpointInterval
+        self.retryInterval = retryInterval
+        self.maxPending = maxPending
+    }
+
+    package func databasePath(stateDirectory: String) -> String {
+        path ?? stateDirectory + "/audit.sqlite"
+    }
+}

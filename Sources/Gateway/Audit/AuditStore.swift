@@ -1,0 +1,142 @@
+package import Foundation
+package import GRDB
+
+/// The audit database (`audit.sqlite`, WAL): the `entry` table and the `checkpoint` table,
+/// created by named, append-only migrations. The service's ``AuditLog`` is its only writer;
+/// the CLI opens it read-only while the service runs.
+package final class AuditStore: Sendable {
+    package let path: String
+    let database: DatabasePool
+
+    /// Opens (creating and migrating) the database for writing.
+    /// - synchronous: `FULL` makes every commit durable across power loss (strict), `NORMAL`
+    ///   across process crashes only (batched).
+    package init(path: String, synchronousFull: Bool = true) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    /// Opens an existing database read-only (for `audit verify`, `query`, `export`, `prove`).
+    package init(readOnlyPath path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw AuditError("\(path): no audit log here") }
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        database = try DatabasePool(path: path, configuration: configuration)
+        let applied = try database.read { try Self.migrator.appliedIdentifiers($0) }
+        let unknown = Set(applied).subtracting(Self.migrator.migrations)
+        guard unknown.isEmpty else {
+            throw AuditError("\(path): written by a newer tappass (schema \(unknown.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// Append-only: a released migration is never edited, only followed by new ones.
+    package static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-audit-log") { db in
+            try db.create(table: "entry") { table in
+                table.primaryKey("seq", .integer)
+                table.column("time_ms", .integer).notNull()
+                table.column("kind", .text).notNull()
+                table.column("name", .text).notNull()
+                for column in ["key_id", "user", "team", "client", "endpoint", "model", "routed_model", "host"] {
+                    table.column(column, .text)
+                }
+                for column in ["status", "latency_us", "first_token_us", "tokens_in", "tokens_out"] {
+                    table.column(column, .integer)
+                }
+                for column in ["verdict", "findings", "outcome", "detail"] {
+                    table.column(column, .text)
+                }
+                table.column("leaf_hash", .blob).notNull()
+                table.column("chain_hash", .blob).notNull()
+            }
+            try db.create(index: "entry_time", on: "entry", columns: ["time_ms"])
+            try db.create(table: "checkpoint") { table in
+                table.column("size", .integer).notNull()
+                table.column("root", .blob).notNull()
+                table.column("chain", .blob).notNull()
+                table.column("time_ms", .integer).notNull()
+                table.column("kind", .text).notNull()
+                table.column("frontier", .blob).notNull()
+                table.column("signature", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v2-query-indexes") { db in
+            try db.create(index: "entry_user_time", on: "entry", columns: ["user", "time_ms"])
+            try db.create(index: "entry_team_time", on: "entry", columns: ["team", "time_ms"])
+        }
+        return migrator
+    }
+
+    /// Where appending goes on: the Merkle frontier and chain head after the last record, from
+    /// the latest prune checkpoint (if any) and the records after it.
+    package func head() throws -> (frontier: MerkleFrontier, chain: Data) {
+        try database.read { db in
+            var frontier = MerkleFrontier()
+            var chain = AuditEntry.genesis
+            if let base = try Self.pruneBase(db) {
+                frontier = try base.merkleFrontier()
+                chain = base.chain
+            }
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT leaf_hash, chain_hash FROM entry WHERE seq > ? ORDER BY seq",
+                arguments: [frontier.size]
+            )
+            while let row = try rows.next() {
+                frontier.append(row[0])
+                chain = row[1]
+            }
+            return (frontier, chain)
+        }
+    }
+
+    /// The checkpoint the log was last pruned at: the records before it are gone.
+    static func pruneBase(_ db: Database) throws -> AuditCheckpoint? {
+        try AuditCheckpoint.filter(Column("kind") == "prune").order(Column("size").desc).fetchOne(db)
+    }
+
+    package func checkpoints() throws -> [AuditCheckpoint] {
+        try database.read { try AuditCheckpoint.order(Column("size"), Column("time_ms")).fetchAll($0) }
+    }
+
+    package func count() throws -> (records: Int, first: Int64?, last: Int64?) {
+        try database.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(seq), MAX(seq) FROM entry")
+            return (row?[0] ?? 0, row?[1], row?[2])
+        }
+    }
+
+    /// Runs `body` on a read transaction (a consistent snapshot while the writer goes on).
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    package func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.write(body)
+    }
+
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.write(body)
+    }
+
+    /// A consistent copy of the whole database (SQLite's online backup), e.g. for an auditor.
+    package func copy(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try database.backup(to: destination)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or SQLite's list of problems.
+    package func integrityCheck() throws -> String {
+        try database.read { try String.fetchAll($0, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}

@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+import GRDB
+import Gateway
+import Testing
+
+@Suite struct AuditLogTests {
+    @Test func recordsAreChainedInOrderWithCheckpointsEveryN() async throws {
+        try await AuditFixture.with(checkpointEvery: 7) { fixture in
+            await withTaskGroup(of: Void.self) { group in
+                for i in 1...40 { group.addTask { await fixture.log.record(AuditFixture.request(i)) } }
+            }
+            let count = try fixture.store.count()
+            #expect(count.records == 40 && count.first == 1 && count.last == 40)
+            let sizes = try fixture.store.checkpoints().map(\.size)
+            // Group commit may put several records in one batch: a checkpoint follows any batch
+            // that brings N records since the last one, so no more than N-1 stay uncovered.
+            #expect(!sizes.isEmpty && sizes.allSatisfy { $0 <= 40 } && 40 - sizes.last! < 7)
+            #expect(try fixture.verify().ok)
+        }
+    }
+
+    @Test func batchedDurabilityReturnsAtOnceAndCommitsSoon() async throws {
+        try await AuditFixture.with(durability: .batched) { fixture in
+            for i in 1...200 { #expect(await fixture.log.record(AuditFixture.request(i))) }
+            for _ in 0..<100 where try fixture.store.count().records < 200 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try fixture.store.count().records == 200)
+            #expect(try fixture.verify().ok)
+        }
+    }
+
+    @Test func pruningKeepsTheRestVerifiableAndProvable() async throws {
+        try await AuditFixture.with(checkpointEvery: 10) { fixture in
+            await fixture.fill(1...25)
+            let cut = Date(timeIntervalSince1970: 1_790_000_000 + 13)
+            let result = try await fixture.log.prune(before: cut)
+            #expect(result.prunedThrough == 12 && result.removed == 12)
+            await fixture.fill(26...30)
+            _ = try await fixture.log.checkpointNow()
+            let report = try fixture.verify()
+            #expect(report.ok && report.firstSeq == 13 && report.prunedThrough == 12 && report.records == 18)
+            let proof = try InclusionProof.make(store: fixture.store, seq: 20)
+            #expect(proof.verify(publicKey: fixture.key.publicKey))
+            #expect(throws: AuditError.self) { try InclusionProof.make(store: fixture.store, seq: 5) }
+            // Pruning twice goes on from the first cut.
+            let again = try await fixture.log.prune(before: Date(timeIntervalSince1970: 1_790_000_000 + 20))
+            #expect(again.prunedThrough == 19)
+            #expect(try fixture.verify().ok)
+        }
+    }
+
+    @Test func aProofDoesNotVerifyForAnotherKeyOrALaterEditedRecord() async throws {
+        try await AuditFixture.with(checkpointEvery: 8) { fixture in
+            await fixture.fill(1...20)
+            let proof = try InclusionProof.make(store: fixture.store, seq: 5)
+            #expect(proof.treeSize == 8 && proof.verify(publicKey: fixture.key.publicKey))
+            #expect(!proof.verify(publicKey: ApplianceKey(privateKey: .init()).publicKey))
+            var forged = proof
+            forged.leafHash = AuditFixture.request(99).computedLeafHash.hex
+            #expect(!forged.verify(publicKey: fixture.key.publicKey))
+        }
+    }
+
+    /// Write failures (here: the database may not grow) fail callers, keep the records, and
+    /// heal by themselves once writing works again.
+    @Test func aStoreThatCannotBeWrittenFailsClosedAndRecovers() async throws {
+        try await AuditFixture.with { fixture in
+            await fixture.fill(1...3)
+            let pages = try await fixture.store.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+            try await fixture.store.write { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
+            var refused = false
+            for i in 4...400 where !refused {
+                let accepted = await fixture.log.record(AuditFixture.request(i))
+                refused = !accepted
+            }
+            #expect(refused)
+            #expect(!fixture.log.isWritable)
+            try await fixture.store.write { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
+            for _ in 0..<100 where !fixture.log.isWritable { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(fixture.log.isWritable)
+            #expect(await fixture.log.record(AuditFixture.request(1000)))
+            let report = try fixture.verify()
+            #expect(report.ok)
+            // Nothing was lost: the refused records were kept and written on recovery.
+            let names = try fixture.store.read { try String.fetchAll($0, sql: "SELECT name FROM entry") }
+            #expect(names.contains("req_1000") && Set(names).count == names.count)
+        }
+    }
+
+    /// A log made by the first schema opens with today's code and goes on verifying.
+    @Test func migratesFromTheFirstSchema() async throws {
+        try await AuditFixture.with(prepare: { directory in
+            let queue = try DatabaseQueue(path: directory + "/audit.sqlite")
+            try AuditStore.migrator.migrate(queue, upTo: "v1-audit-log")
+            let key = try ApplianceKey.loadOrCreate(stateDirectory: directory)
+            try queue.write { db in
+                var chain = AuditEntry.genesis
+                var frontier = MerkleFrontier()
+                for i in 1...5 {
+                    var entry = AuditFixture.request(i)
+                    entry.seq = Int64(i)
+                    entry.leafHash = entry.computedLeafHash
+                    entry.chainHash = AuditEntry.chain(previous: chain, leaf: entry.leafHash)
+                    chain = entry.chainHash
+                    frontier.append(entry.leafHash)
+                    try entry.insert(db)
+                }
+                try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "periodic", key: key).insert(db)
+            }
+        }) { fixture in
+            let applied = try fixture.store.read { try AuditStore.migrator.appliedIdentifiers($0) }
+            #expect(applied.contains("v2-query-indexes"))
+            await fixture.fill(6...9)
+            let report = try fixture.verify()
+            #expect(report.ok && report.records == 9)
+        }
+    }
+
+    @Test func queriesFilterAndExportsQuoteProperly() async throws {
+        try await AuditFixture.with { fixture in
+            await fixture.fill(1...4)
+            await fixture.log.record(AuditFixture.request(5, user: "bob, \"the\" builder"))
+            var query = AuditQuery()
+            query.user = "alice"
+            var seen: [String] = []
+            try query.each(in: fixture.store) { seen.append($0.name) }
+            #expect(seen == ["req_1", "req_2", "req_3", "req_4"])
+            query = AuditQuery()
+            query.user = "bob, \"the\" builder"
+            var lines: [String] = []
+            try query.each(in: fixture.store) { lines.append(AuditExportFormat.csv.line($0)) }
+            #expect(lines.count == 1 && lines[0].contains(#""bob, ""the"" builder""#))
+            var json: [String] = []
+            try query.each(in: fixture.store) { json.append(AuditExportFormat.jsonl.line($0)) }
+            let object = try JSONSerialization.jsonObject(with: Data(json[0].utf8)) as? [String: Any]
+            #expect(object?["user"] as? String == "bob, \"the\" builder")
+            #expect(object?["latency_ms"] as? Double == 1.005)
+        }
+    }
+}
