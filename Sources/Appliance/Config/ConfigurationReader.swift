@@ -71,10 +71,11 @@ struct ConfigurationReader {
     }
 
     private func readAudit(_ node: ConfigNode) throws -> AuditSettings {
-        let entries = try node.mapping(allowed: ["path", "durability", "checkpoint_every", "checkpoint_interval"])
+        let entries = try node.mapping(allowed: ["path", "durability", "fsync", "checkpoint_every", "checkpoint_interval"])
         var audit = AuditSettings()
         if let path = entries["path"] { audit.path = try path.string() }
         if let durability = entries["durability"] { audit.durability = try durability.oneOf(AuditSettings.Durability.self) }
+        if let fsync = entries["fsync"] { audit.fsync = try fsync.bool() }
         if let every = entries["checkpoint_every"] { audit.checkpointEvery = try every.int(in: 1...10_000_000) }
         if let interval = entries["checkpoint_interval"] { audit.checkpointInterval = try interval.duration() }
         return audit

@@ -81,6 +81,7 @@ enum EffectiveConfigurationPrinter {
                 map([
                     ("path", scalar(gateway.audit.databasePath(stateDirectory: gateway.stateDirectory))),
                     ("durability", scalar(gateway.audit.durability.rawValue)),
+                    ("fsync", scalar(gateway.audit.fsync ? "true" : "false")),
                     ("checkpoint_every", scalar(String(gateway.audit.checkpointEvery))),
                     ("checkpoint_interval", scalar(text(gateway.audit.checkpointInterval))),
                 ])

@@ -81,34 +81,25 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
     /// each tagged and length-prefixed so no two different records encode alike. The position
     /// is covered by the chain and the Merkle tree, not by the entry itself.
     package var canonicalBytes: [UInt8] {
-        var bytes: [UInt8] = Array("tappass-audit-entry/1".utf8)
-        bytes.reserveCapacity(256)
-        func int(_ value: Int64?) {
-            guard let value else { return bytes.append(0) }
-            bytes.append(1)
-            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-        }
-        func text(_ value: String?) {
-            guard let value else { return bytes.append(0) }
-            bytes.append(2)
-            let utf8 = value.utf8
-            withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: utf8)
-        }
-        int(timeMillis)
-        text(kind.rawValue)
-        text(name)
-        for value in [keyID, user, team, client, endpoint, model, routedModel, host] { text(value) }
-        for value in [status, latencyMicros, firstTokenMicros, tokensIn, tokensOut] { int(value) }
-        for value in [verdict, findings, outcome, detail] { text(value) }
-        return bytes
+        var encoder = CanonicalEncoder()
+        encoder.int(timeMillis)
+        encoder.text(kind.rawValue)
+        encoder.text(name)
+        for value in [keyID, user, team, client, endpoint, model, routedModel, host] { encoder.text(value) }
+        for value in [status, latencyMicros, firstTokenMicros, tokensIn, tokensOut] { encoder.int(value) }
+        for value in [verdict, findings, outcome, detail] { encoder.text(value) }
+        return encoder.bytes
     }
 
     /// RFC 9162 leaf hash: SHA-256(0x00 ‖ entry).
     package var computedLeafHash: Data {
+        Self.leafHash(canonicalBytes)
+    }
+
+    static func leafHash(_ canonical: [UInt8]) -> Data {
         var hasher = SHA256()
-        hasher.update(data: [0])
-        hasher.update(data: canonicalBytes)
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        hasher.update(data: canonical)
         return Data(hasher.finalize())
     }
 
@@ -121,6 +112,40 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
     }
 
     package static let genesis = Data(repeating: 0, count: 32)
+}
+
+/// The canonical record encoding: a version tag, then per field 0 (null), 1 + big-endian
+/// Int64, or 2 + big-endian UInt32 length + UTF-8 bytes.
+struct CanonicalEncoder {
+    private(set) var bytes: [UInt8]
+
+    init() {
+        bytes = Array("tappass-audit-entry/1".utf8)
+        bytes.reserveCapacity(320)
+    }
+
+    mutating func int(_ value: Int64?) {
+        guard let value else { return bytes.append(0) }
+        bytes.append(1)
+        let big = UInt64(bitPattern: value)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: big >> UInt64(shift))) }
+    }
+
+    mutating func text(_ value: String?) {
+        guard var value else { return bytes.append(0) }
+        value.withUTF8 { utf8 in textBytes(UnsafeRawBufferPointer(utf8)) }
+    }
+
+    mutating func textBytes(_ utf8: UnsafeRawBufferPointer) {
+        bytes.append(2)
+        let count = UInt32(utf8.count)
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func null() {
+        bytes.append(0)
+    }
 }
 
 extension JSONEncoder {

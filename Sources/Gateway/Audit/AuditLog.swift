@@ -70,13 +70,16 @@ package final class AuditLog: Service, Sendable {
     /// The number of records in the log so far (including pruned ones).
     package var size: Int64 { head.withLock { $0.frontier.size } }
 
+    /// Records waiting beyond which `batched` callers wait for the commit too (back-pressure:
+    /// memory stays bounded however fast requests come).
+    static let highWater = 16_384
+
     /// Hands a record to the writer. Returns true once it is committed (`strict`) or accepted
     /// (`batched`), false when the store cannot be written right now.
     @discardableResult
     package func record(_ entry: AuditEntry) async -> Bool {
-        guard settings.durability == .strict else {
-            return enqueue(Pending(entry: entry, waiter: nil))
-        }
+        let wait = settings.durability == .strict || state.withLock { $0.pending.count >= Self.highWater }
+        guard wait else { return enqueue(Pending(entry: entry, waiter: nil)) }
         return await withCheckedContinuation { waiter in
             if !enqueue(Pending(entry: entry, waiter: waiter)) { waiter.resume(returning: false) }
         }
@@ -87,23 +90,24 @@ package final class AuditLog: Service, Sendable {
         _ = enqueue(Pending(entry: entry, waiter: nil))
     }
 
+    /// Queues a record; false when the store is failing (the record is still kept for when it
+    /// recovers, up to `maxPending`; beyond that it is lost, counted and logged).
     private func enqueue(_ pending: Pending) -> Bool {
         var pending = pending
-        let (accepted, dropped) = state.withLock { state -> (Bool, Int) in
-            var dropped = 0
-            if state.failing {
-                // Kept for when the store recovers; the caller is told it was not committed.
-                pending.waiter = nil
+        let (accepted, lost) = state.withLock { state -> (Bool, Bool) in
+            guard state.failing else {
+                state.pending.append(pending)
+                return (true, false)
             }
-            if state.pending.count >= settings.maxPending {
-                state.pending.removeFirst()
+            pending.waiter = nil
+            guard state.pending.count < settings.maxPending else {
                 state.lost += 1
-                dropped = 1
+                return (false, true)
             }
             state.pending.append(pending)
-            return (!state.failing, dropped)
+            return (false, false)
         }
-        if dropped > 0 { logger.critical("audit record lost: the store has been unwritable too long", metadata: ["audit.lost": "1"]) }
+        if lost { logger.critical("audit record lost: the store has been unwritable too long", metadata: ["audit.lost": "1"]) }
         doorbell.yield()
         return accepted
     }
@@ -157,51 +161,59 @@ package final class AuditLog: Service, Sendable {
         }
     }
 
-    /// Writes everything waiting, then runs the jobs.
+    /// Writes everything waiting (at most 8,192 records per transaction), then runs the jobs.
     private func drain() async {
         while true {
-            let (batch, jobs) = state.withLock { state -> ([Pending], [Job]) in
-                let batch = Array(state.pending.prefix(8192))
-                state.pending.removeFirst(batch.count)
-                let jobs = state.jobs
-                state.jobs = []
-                return (batch, jobs)
+            let (waiting, jobs) = state.withLock { state -> ([Pending], [Job]) in
+                defer {
+                    state.pending = []
+                    state.jobs = []
+                }
+                return (state.pending, state.jobs)
             }
-            if batch.isEmpty && jobs.isEmpty {
+            if waiting.isEmpty && jobs.isEmpty {
                 _ = try? await writeCheckpoint(kind: "periodic", force: false)
                 return
             }
-            if !batch.isEmpty {
+            var start = 0
+            while start < waiting.count {
+                let batch = waiting[start..<min(waiting.count, start + 8192)]
                 do {
                     try await append(batch.map(\.entry))
-                    for pending in batch { pending.waiter?.resume(returning: true) }
-                    let recovered = state.withLock { state in
-                        defer { state.failing = false }
-                        return state.failing
-                    }
-                    if recovered { logger.notice("audit log writable again; governed requests are served") }
                 } catch {
-                    for pending in batch { pending.waiter?.resume(returning: false) }
-                    let first = state.withLock { state -> Bool in
-                        state.pending.insert(contentsOf: batch.map { Pending(entry: $0.entry, waiter: nil) }, at: 0)
-                        defer { state.failing = true }
-                        return !state.failing
-                    }
-                    if first {
-                        logger.critical(
-                            "audit log cannot be written; governed requests are refused until it can",
-                            metadata: ["audit.path": "\(store.path)", "error": "\(error)"]
-                        )
-                    }
-                    for job in jobs { fail(job, AuditError("the audit log cannot be written: \(error)")) }
+                    failed(error, unwritten: waiting[start...], jobs: jobs)
                     if state.withLock({ $0.stopping }) { return }
                     try? await Task.sleep(for: settings.retryInterval)
                     doorbell.yield()
                     return
                 }
+                for pending in batch { pending.waiter?.resume(returning: true) }
+                start += batch.count
             }
+            let recovered = state.withLock { state in
+                defer { state.failing = false }
+                return state.failing
+            }
+            if recovered { logger.notice("audit log writable again; governed requests are served") }
             for job in jobs { await run(job) }
         }
+    }
+
+    /// A write failed: its waiters learn so, the records go back to the front of the queue.
+    private func failed(_ error: any Error, unwritten: ArraySlice<Pending>, jobs: [Job]) {
+        for pending in unwritten { pending.waiter?.resume(returning: false) }
+        let first = state.withLock { state -> Bool in
+            state.pending = unwritten.map { Pending(entry: $0.entry, waiter: nil) } + state.pending
+            defer { state.failing = true }
+            return !state.failing
+        }
+        if first {
+            logger.critical(
+                "audit log cannot be written; governed requests are refused until it can",
+                metadata: ["audit.path": "\(store.path)", "error": "\(error)"]
+            )
+        }
+        for job in jobs { fail(job, AuditError("the audit log cannot be written: \(error)")) }
     }
 
     /// Chains and inserts a batch in one transaction; the in-memory head moves only on commit.
@@ -212,11 +224,12 @@ package final class AuditLog: Service, Sendable {
         let (frontier, chain, checkpoint) = try await store.write { db -> (MerkleFrontier, Data, AuditCheckpoint?) in
             var frontier = start.frontier
             var chain = start.chain
+            let insert = try AuditEntry.insertStatement(db)
             for var entry in entries {
                 entry.seq = frontier.size + 1
                 entry.leafHash = entry.computedLeafHash
                 entry.chainHash = AuditEntry.chain(previous: chain, leaf: entry.leafHash)
-                try entry.insert(db)
+                try entry.insert(with: insert)
                 frontier.append(entry.leafHash)
                 chain = entry.chainHash
             }
@@ -337,7 +350,7 @@ extension AuditLog {
         let settings = configuration.audit
         let store = try AuditStore(
             path: settings.databasePath(stateDirectory: configuration.stateDirectory),
-            synchronousFull: settings.durability == .strict
+            synchronousFull: settings.fsync
         )
         let key = try ApplianceKey.loadOrCreate(stateDirectory: configuration.stateDirectory)
         try self.init(store: store, key: key, settings: settings, logger: logger)

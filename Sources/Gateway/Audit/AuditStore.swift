@@ -9,8 +9,8 @@ package final class AuditStore: Sendable {
     let database: DatabasePool
 
     /// Opens (creating and migrating) the database for writing.
-    /// - synchronous: `FULL` makes every commit durable across power loss (strict), `NORMAL`
-    ///   across process crashes only (batched).
+    /// - synchronousFull: `FULL` makes every commit durable across power loss, `NORMAL` (WAL)
+    ///   across process crashes.
     package init(path: String, synchronousFull: Bool = true) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -55,17 +55,12 @@ package struct AuditVerifier {
 
     private func verify(_ db: Database) throws -> Report {
         var report = Report()
-        func damaged(_ damage: Damage, _ seq: Int64, _ detail: String) -> Report {
-            report.damage = damage
-            report.seq = seq
-            report.detail = detail
-            return report
-        }
 
         // 1. Signatures.
         let stored = try AuditCheckpoint.order(Column("size"), Column("time_ms")).fetchAll(db)
         for checkpoint in stored where !checkpoint.hasValidSignature(publicKey: publicKey) {
-            return damaged(
+            return Self.damaged(
+                report,
                 .badSignature,
                 checkpoint.size,
                 "the checkpoint at seq \(checkpoint.size) does not carry a valid appliance signature"
@@ -74,14 +69,16 @@ package struct AuditVerifier {
         var claims = stored.map { Claim(checkpoint: $0, exported: false) }
         if let exported {
             guard exported.publicKey == publicKey else {
-                return damaged(
+                return Self.damaged(
+                    report,
                     .badSignature,
                     0,
                     "the appliance key is not the one the checkpoint file names: the key (and so the log) was replaced"
                 )
             }
             for checkpoint in exported.checkpoints where !checkpoint.hasValidSignature(publicKey: exported.publicKey) {
-                return damaged(
+                return Self.damaged(
+                    report,
                     .badSignature,
                     checkpoint.size,
                     "the exported checkpoint at seq \(checkpoint.size) does not carry a valid signature"
@@ -106,41 +103,44 @@ package struct AuditVerifier {
         let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
         var lastGood = frontier.size
         if let damage = check(bySize[frontier.size] ?? [], frontier: frontier, chain: chain, since: lastGood) {
-            return damaged(damage.0, damage.1, damage.2)
+            return Self.damaged(report, damage.0, damage.1, damage.2)
         }
 
         // 3. Every record, with one row of look-ahead to tell a swap from an edit.
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditEntry.selection) FROM entry ORDER BY seq")
-        var current = try rows.next().map(AuditEntry.init(positional:))
-        while let entry = current {
-            let next = try rows.next().map(AuditEntry.init(positional:))
+        let rows = try AuditRowScanner(db)
+        var current = try rows.next()
+        while let row = current {
+            let next = try rows.next()
             let expected = frontier.size + 1
-            if report.firstSeq == nil { report.firstSeq = entry.seq }
-            guard entry.seq == expected else {
-                let missing = entry.seq - expected
-                return damaged(
+            if report.firstSeq == nil { report.firstSeq = row.seq }
+            guard row.seq == expected else {
+                let missing = row.seq - expected
+                return Self.damaged(
+                    report,
                     .deleted,
                     expected,
-                    "\(missing == 1 ? "record \(expected) is" : "records \(expected)–\(entry.seq - 1) are") missing"
+                    "\(missing == 1 ? "record \(expected) is" : "records \(expected)–\(row.seq - 1) are") missing"
                 )
             }
-            let leaf = entry.computedLeafHash
-            if leaf != entry.leafHash {
-                if let next, leaf == next.leafHash || next.computedLeafHash == entry.leafHash {
-                    return damaged(.reordered, expected, "records \(expected) and \(expected + 1) were swapped")
+            let leaf = AuditEntry.leafHash(row.canonical)
+            if leaf != row.leafHash {
+                if let next, leaf == next.leafHash || AuditEntry.leafHash(next.canonical) == row.leafHash {
+                    return Self.damaged(report, .reordered, expected, "records \(expected) and \(expected + 1) were swapped")
                 }
-                return damaged(.edited, expected, "record \(expected) was changed after it was written")
+                return Self.damaged(report, .edited, expected, "record \(expected) was changed after it was written")
             }
             let link = AuditEntry.chain(previous: chain, leaf: leaf)
-            if link != entry.chainHash {
-                if let next, AuditEntry.chain(previous: chain, leaf: next.computedLeafHash) == next.chainHash {
-                    return damaged(
+            if link != row.chainHash {
+                if let next, AuditEntry.chain(previous: chain, leaf: AuditEntry.leafHash(next.canonical)) == next.chainHash {
+                    return Self.damaged(
+                        report,
                         .reordered,
                         expected,
                         "record \(expected) is out of order: record \(expected + 1) is the one that follows \(expected - 1)"
                     )
                 }
-                return damaged(
+                return Self.damaged(
+                    report,
                     .deleted,
                     expected,
                     "record \(expected) does not follow record \(expected - 1) in the hash chain: a record before it was removed"
@@ -149,10 +149,10 @@ package struct AuditVerifier {
             frontier.append(leaf)
             chain = link
             report.records += 1
-            report.lastSeq = entry.seq
+            report.lastSeq = row.seq
             if let claims = bySize[frontier.size] {
                 if let damage = check(claims, frontier: frontier, chain: chain, since: lastGood) {
-                    return damaged(damage.0, damage.1, damage.2)
+                    return Self.damaged(report, damage.0, damage.1, damage.2)
                 }
                 lastGood = frontier.size
             }
@@ -163,13 +163,22 @@ package struct AuditVerifier {
         // 4. Checkpoints that attest more than the log holds.
         if let beyond = claims.filter({ $0.checkpoint.size > frontier.size }).min(by: { $0.checkpoint.size < $1.checkpoint.size }) {
             let source = beyond.exported ? "the exported checkpoint" : "the log's own checkpoint"
-            return damaged(
+            return Self.damaged(
+                report,
                 .truncated,
                 frontier.size + 1,
                 "\(source) attests \(beyond.checkpoint.size) records but the log ends at \(frontier.size): records were cut off or an older database file was put back"
             )
         }
         if total >= 100_000 { progress?(report.records, total) }
+        return report
+    }
+
+    private static func damaged(_ report: Report, _ damage: Damage, _ seq: Int64, _ detail: String) -> Report {
+        var report = report
+        report.damage = damage
+        report.seq = seq
+        report.detail = detail
         return report
     }
 

@@ -19,6 +19,101 @@ struct OpenAIReplyRelay {
         )
     }
 
+    /// A streamed chat completion, normalised to OpenAI's shape (``OpenAIStreamNormalizer``):
+    /// tool-call deltas without repeats, and usage counted on the host's tokenizer when the host
+    /// reports none (sent as the last chunk when the client asked with `include_usage`).
+    /// - includeUsage: whether the client asked for a usage chunk (the host is always asked).
+    func chatStream(
+        _ reply: UpstreamReply,
+        request: JSONValue,
+        includeUsage: Bool,
+        target: ModelRouter.Target,
+        exchange original: Exchange
+    ) async -> Response {
+        let exchange = original.answered(by: reply.hostID)
+        guard (200..<300).contains(reply.status) else {
+            let failure = await runtime.refusal(from: reply)
+            return await fail(failure.error, exchange: exchange, outcome: failure.outcome)
+        }
+        let runtime = self.runtime
+        return Response(
+            status: .ok,
+            headers: GatewayRuntime.streamHeaders(exchange),
+            body: ResponseBody { writer in
+                try await runtime.settleStream(reply, exchange: exchange, writer: &writer, errorEvent: OpenAIErrorBody.streamEvent) {
+                    writer in
+                    var parser = SSEParser()
+                    var normalizer = OpenAIStreamNormalizer(clientWantsUsage: includeUsage)
+                    var end = GatewayRuntime.StreamEnd(hostOutcome: .success, usage: TokenUsage())
+                    let timeouts = runtime.configuration.timeouts
+                    try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
+                        var batch = ByteBuffer()
+                        for event in try parser.feed(chunk) {
+                            guard let data = event.data else {
+                                batch.writeImmutableBuffer(event.raw)
+                                continue
+                            }
+                            if data == "[DONE]" {
+                                end.closing = event.raw
+                                continue
+                            }
+                            end.usage.take(from: data)
+                            switch normalizer.normalize(data) {
+                            case .forward: batch.writeImmutableBuffer(event.raw)
+                            case .replace(let rewritten): batch.writeString("data: \(rewritten)\n\n")
+                            case .drop: break
+                            }
+                        }
+                        guard batch.readableBytes > 0 else { return }
+                        if end.firstWrite == nil { end.firstWrite = .now }
+                        try await writer.write(batch)
+                    }
+                    if let tail = parser.finish() { try await writer.write(tail.raw) }
+                    if !normalizer.sawUsage, target.pool.kind != .echo {
+                        let completion = await runtime.tokenizer.count(text: normalizer.completionText(), pool: target.pool)
+                        let prompt = await runtime.tokenizer.count(request, pool: target.pool)
+                        end.usage = TokenUsage(input: prompt.tokens, output: completion.tokens)
+                        if includeUsage {
+                            var closing = ByteBuffer(
+                                string: "data: \(normalizer.usageChunk(prompt: prompt.tokens, completion: completion.tokens))\n\n"
+                            )
+                            if var done = end.closing { closing.writeBuffer(&done) }
+                            end.closing = closing
+                        }
+                    }
+                    return end
+                }
+            }
+        )
+    }
+
+    /// An embeddings answer, passed on only when it has OpenAI's shape (``EmbeddingsShape``).
+    func embeddings(_ reply: UpstreamReply, exchange original: Exchange) async -> Response {
+        var exchange = original.answered(by: reply.hostID)
+        guard (200..<300).contains(reply.status) else {
+            let failure = await runtime.refusal(from: reply)
+            return await fail(failure.error, exchange: exchange, outcome: failure.outcome)
+        }
+        let body: ByteBuffer
+        do { body = try await runtime.answer(reply) } catch { return await fail(error.error, exchange: exchange, outcome: error.outcome) }
+        if let problem = EmbeddingsShape.check(body) {
+            let message =
+                switch problem {
+                case .perTokenVectors:
+                    "The inference host \(reply.hostID) returned one vector per token instead of one per input; "
+                        + "configure pooling on the host (llama.cpp: --pooling mean) or route embeddings to another pool."
+                case .notEmbeddings:
+                    "The inference host \(reply.hostID) sent a response that is not an embeddings list."
+                }
+            return await fail(GatewayError(.upstreamFailed, message), exchange: exchange, outcome: "upstream-error")
+        }
+        exchange.usage.take(from: String(buffer: body))
+        guard await exchange.finish(status: reply.status, outcome: "completed", runtime: runtime) else {
+            return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
+        }
+        return Response(status: .init(code: reply.status), headers: GatewayRuntime.jsonHeaders(exchange), body: .init(byteBuffer: body))
+    }
+
     func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {
         await exchange.finish(status: error.status, outcome: outcome, runtime: runtime)
         var response = OpenAIErrorBody.response(for: error)

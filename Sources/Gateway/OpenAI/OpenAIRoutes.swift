@@ -29,14 +29,24 @@ package struct OpenAIRoutes: Sendable {
             exchange.model = target.publicName
             exchange.routedModel = target.upstreamModel
             let reply: UpstreamReply
+            let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
             if target.pool.kind == .echo {
                 reply = runtime.echo.chatCompletion(body)
             } else {
                 body["model"] = .string(target.upstreamModel)
+                if streaming {
+                    // Exact usage for the audit record; the chunk is dropped if the client did not ask.
+                    var options = body["stream_options"]?.objectValue ?? [:]
+                    options["include_usage"] = true
+                    body["stream_options"] = .object(options)
+                }
                 let affinity = body["user"]?.stringValue ?? exchange.principal!.user
                 reply = try await runtime.send("/chat/completions", body, to: target, affinity: affinity, streaming: streaming)
             }
-            return await relay.response(reply, streaming: streaming, exchange: exchange)
+            if streaming {
+                return await relay.chatStream(reply, request: body, includeUsage: includeUsage, target: target, exchange: exchange)
+            }
+            return await relay.response(reply, streaming: false, exchange: exchange)
         } catch {
             return await relay.fail(error, exchange: exchange, outcome: "refused")
         }
@@ -59,7 +69,7 @@ package struct OpenAIRoutes: Sendable {
                 body["model"] = .string(target.upstreamModel)
                 reply = try await runtime.send("/embeddings", body, to: target, affinity: exchange.principal!.user, streaming: false)
             }
-            return await relay.response(reply, streaming: false, exchange: exchange)
+            return await relay.embeddings(reply, exchange: exchange)
         } catch {
             return await relay.fail(error, exchange: exchange, outcome: "refused")
         }

@@ -73,6 +73,37 @@ package struct HostTokenizer: Sendable {
         }
     }
 
+    /// Counts the tokens of generated text (no chat template, no special tokens) on the host's
+    /// tokenizer: the completion tokens of a host that does not report usage.
+    package func count(text: String, pool: UpstreamPool) async -> Count {
+        let estimate = Count(tokens: Int64(text.utf8.count), source: .estimate)
+        guard !text.isEmpty else { return Count(tokens: 0, source: .host) }
+        guard pool.configuration.tokenizer != .none, let lease = pool.acquire(affinityKey: nil) else { return estimate }
+        lease.finish(.neutral)
+        let root = lease.host.configuration.rootURL
+        let key = lease.host.configuration.apiKey
+        do {
+            switch pool.configuration.tokenizer {
+            case .llamacpp:
+                let body: JSONValue = ["content": .string(text), "add_special": false, "parse_special": false]
+                guard let list = try await post(root + "/tokenize", body, key: key)["tokens"]?.arrayValue else { return estimate }
+                return Count(tokens: Int64(list.count), source: .host)
+            case .vllm:
+                let body: JSONValue = ["prompt": .string(text), "add_special_tokens": false]
+                guard let count = try await post(root + "/tokenize", body, key: key)["count"]?.intValue else { return estimate }
+                return Count(tokens: count, source: .host)
+            case .llamaCppPython:
+                guard let count = try await post(root + "/extras/tokenize/count", ["input": .string(text)], key: key)["count"]?.intValue
+                else { return estimate }
+                return Count(tokens: count, source: .host)
+            case .none:
+                return estimate
+            }
+        } catch {
+            return estimate
+        }
+    }
+
     private func post(_ url: String, _ body: JSONValue, key: String?) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
         request.method = .POST

@@ -138,3 +138,24 @@ import Testing
         }
     }
 }
+
+@Suite struct AuditEncodingTests {
+    /// `audit verify` hashes rows straight from SQLite; it must see the same bytes as the writer.
+    @Test func rowsEncodeExactlyAsEntriesDo() async throws {
+        try await AuditFixture.with { fixture in
+            var odd = AuditFixture.request(1)
+            odd.user = ""
+            odd.detail = "{\"é\":\"naïve — 🚀\"}"
+            odd.status = nil
+            odd.tokensIn = -5
+            odd.client = nil
+            await fixture.log.record(odd)
+            await fixture.log.record(AuditEntry.event("key.created", detail: ["key_id": "abc"]))
+            let hashes = try fixture.store.read { try Data.fetchAll($0, sql: "SELECT leaf_hash FROM entry ORDER BY seq") }
+            #expect(hashes.first == odd.computedLeafHash)
+            // verify recomputes every leaf from the row and compares it with what the writer stored.
+            let report = try fixture.verify()
+            #expect(report.ok && report.records == 2)
+        }
+    }
+}
