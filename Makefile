@@ -9,7 +9,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/debug
 
-.PHONY: demo test build deps venv swift-test integration-test bench clean
+.PHONY: demo test build deps venv engines swift-test integration-test bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -35,16 +35,22 @@ $(PYTHON): tests/integration/requirements.txt
 
 venv: deps $(PYTHON)
 
+# Real inference engines (llama.cpp's llama-server, llama-cpp-python) with SmolLM2-135M, built
+# once into .engines/ (about 7 minutes the first time) for the end-to-end suite.
+engines: deps
+	tests/engines/engines.sh setup
+
 swift-test: build
 	swift test
 
-integration-test: build venv
+integration-test: build venv engines
 	TAPPASS_BIN_DIR=$(CURDIR)/$(BIN) $(PYTHON) -m pytest tests/integration -q
 
 test: swift-test integration-test
 
 bench: deps
 	bench/gateway-overhead.sh
+	bench/audit.sh
 
 clean:
 	rm -rf .build $(VENV) .tappass-demo

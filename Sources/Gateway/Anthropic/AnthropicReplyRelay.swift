@@ -17,6 +17,7 @@ struct AnthropicReplyRelay {
         messageID: String,
         inputTokens: Int64,
         matchStopSequences: Bool,
+        pool: UpstreamPool?,
         exchange original: Exchange
     ) async -> Response {
         var exchange = original.answered(by: reply.hostID)
@@ -88,6 +89,10 @@ struct AnthropicReplyRelay {
                             "the host's stream ended before the message was complete",
                             hostID: reply.hostID
                         )
+                    }
+                    if !translator.sawUsage, let pool {
+                        let counted = await runtime.tokenizer.count(text: translator.generated, pool: pool, hostID: reply.hostID)
+                        translator.countedOutput(counted.tokens)
                     }
                     var closing = pending ?? ByteBuffer()
                     Self.encode(translator.finish(), into: &closing)

@@ -47,6 +47,7 @@ package struct AnthropicRoutes: Sendable {
                     messageID: messageID,
                     inputTokens: EchoModel.promptTokens(chat),
                     matchStopSequences: matchStops,
+                    pool: nil,
                     exchange: exchange
                 )
             }
@@ -54,7 +55,12 @@ package struct AnthropicRoutes: Sendable {
             // tokenizer while the host starts generating.
             let inputTokens: Int64
             let reply: UpstreamReply
-            if anthropic.streaming && target.pool.configuration.tokenizer != .none {
+            if anthropic.streaming && target.pool.configuration.tokenizer == .llamaCppPython {
+                // llama-cpp-python's server interrupts a running generation when another request
+                // arrives (its `interrupt_requests` default): count first, then generate.
+                inputTokens = await runtime.tokenizer.count(chat, pool: target.pool).tokens
+                reply = try await runtime.send("/chat/completions", chat, to: target, affinity: affinity, streaming: true)
+            } else if anthropic.streaming && target.pool.configuration.tokenizer != .none {
                 async let counted = runtime.tokenizer.count(chat, pool: target.pool)
                 reply = try await runtime.send("/chat/completions", chat, to: target, affinity: affinity, streaming: true)
                 inputTokens = await counted.tokens
@@ -68,6 +74,7 @@ package struct AnthropicRoutes: Sendable {
                 messageID: messageID,
                 inputTokens: inputTokens,
                 matchStopSequences: matchStops,
+                pool: target.pool,
                 exchange: exchange
             )
         } catch {

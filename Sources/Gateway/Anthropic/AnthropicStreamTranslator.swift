@@ -19,6 +19,11 @@ struct AnthropicStreamTranslator {
     let messageID: String
     private(set) var inputTokens: Int64
     private(set) var outputTokens: Int64 = 0
+    /// Whether the host reported usage (llama-cpp-python never does in streams).
+    private(set) var sawUsage = false
+    /// Everything the host generated (text, thinking, tool arguments), for counting output
+    /// tokens when it reports no usage.
+    private(set) var generated = ""
     private var block: Block = .none
     private var nextIndex = 0
     private var stopReason: String?
@@ -61,11 +66,14 @@ struct AnthropicStreamTranslator {
     mutating func feed(_ chunk: OpenAIStreamChunk) -> [AnthropicEvent] {
         var events: [AnthropicEvent] = []
         if let usage = chunk.usage {
+            sawUsage = true
             if let prompt = usage.promptTokens, prompt > 0 { inputTokens = prompt }
             if let completion = usage.completionTokens { outputTokens = completion }
         }
         guard let choice = chunk.choices?.first else { return events }
         let delta = choice.delta
+        generated += (delta?.reasoningContent ?? "") + (delta?.content ?? "")
+        for call in delta?.toolCalls ?? [] { generated += call.function?.arguments ?? "" }
         if request.wantsThinking, let reasoning = delta?.reasoningContent, !reasoning.isEmpty {
             if case .thinking(let index) = block {
                 events.append(self.delta(index, ["type": "thinking_delta", "thinking": .string(reasoning)]))
@@ -109,6 +117,11 @@ struct AnthropicStreamTranslator {
             (stopReason, stopSequence) = OpenAIToAnthropic.stop(finishReason: finish, hostStop: choice.stopReason, request: request)
         }
         return events
+    }
+
+    /// Output tokens counted by the gateway (on the host's tokenizer) when the host reported none.
+    mutating func countedOutput(_ tokens: Int64) {
+        outputTokens = tokens
     }
 
     /// Closes the open block and ends the message; nothing more may follow.

@@ -70,8 +70,9 @@ struct OpenAIReplyRelay {
                     }
                     if let tail = parser.finish() { try await writer.write(tail.raw) }
                     if !normalizer.sawUsage, target.pool.kind != .echo {
-                        let completion = await runtime.tokenizer.count(text: normalizer.completionText(), pool: target.pool)
-                        let prompt = await runtime.tokenizer.count(request, pool: target.pool)
+                        let text = normalizer.completionText()
+                        let completion = await runtime.tokenizer.count(text: text, pool: target.pool, hostID: reply.hostID)
+                        let prompt = await runtime.tokenizer.count(request, pool: target.pool, hostID: reply.hostID)
                         end.usage = TokenUsage(input: prompt.tokens, output: completion.tokens)
                         if includeUsage {
                             var closing = ByteBuffer(

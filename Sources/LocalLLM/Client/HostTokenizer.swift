@@ -32,14 +32,22 @@ package struct HostTokenizer: Sendable {
         self.timeout = timeout
     }
 
-    package func count(_ chat: JSONValue, pool: UpstreamPool) async -> Count {
-        guard pool.configuration.tokenizer != .none,
-            let lease = pool.acquire(affinityKey: nil)
-        else { return Self.estimate(chat) }
+    /// Where to count: the host that served the request (`hostID`, after its generation ended:
+    /// no slot is needed and nothing is interrupted), else any available host of the pool.
+    private func endpoint(pool: UpstreamPool, hostID: String?) -> (root: String, key: String?)? {
+        if let hostID, let host = pool.hosts.first(where: { $0.id == hostID }) {
+            return (host.configuration.rootURL, host.configuration.apiKey)
+        }
+        guard let lease = pool.acquire(affinityKey: nil) else { return nil }
         // Counting is not a generation: release the slot at once, it must not hold capacity.
         lease.finish(.neutral)
-        let root = lease.host.configuration.rootURL
-        let key = lease.host.configuration.apiKey
+        return (lease.host.configuration.rootURL, lease.host.configuration.apiKey)
+    }
+
+    package func count(_ chat: JSONValue, pool: UpstreamPool, hostID: String? = nil) async -> Count {
+        guard pool.configuration.tokenizer != .none, let (root, key) = endpoint(pool: pool, hostID: hostID) else {
+            return Self.estimate(chat)
+        }
         do {
             switch pool.configuration.tokenizer {
             case .llamacpp:
@@ -59,7 +67,7 @@ package struct HostTokenizer: Sendable {
                 guard let count = try await post(root + "/tokenize", body, key: key)["count"]?.intValue else { return Self.estimate(chat) }
                 return Count(tokens: count, source: .host)
             case .llamaCppPython:
-                let text = Self.promptText(chat)
+                let text = Self.chatML(chat)
                 guard let count = try await post(root + "/extras/tokenize/count", ["input": .string(text)], key: key)["count"]?.intValue
                 else {
                     return Self.estimate(chat)
@@ -75,13 +83,10 @@ package struct HostTokenizer: Sendable {
 
     /// Counts the tokens of generated text (no chat template, no special tokens) on the host's
     /// tokenizer: the completion tokens of a host that does not report usage.
-    package func count(text: String, pool: UpstreamPool) async -> Count {
+    package func count(text: String, pool: UpstreamPool, hostID: String? = nil) async -> Count {
         let estimate = Count(tokens: Int64(text.utf8.count), source: .estimate)
         guard !text.isEmpty else { return Count(tokens: 0, source: .host) }
-        guard pool.configuration.tokenizer != .none, let lease = pool.acquire(affinityKey: nil) else { return estimate }
-        lease.finish(.neutral)
-        let root = lease.host.configuration.rootURL
-        let key = lease.host.configuration.apiKey
+        guard pool.configuration.tokenizer != .none, let (root, key) = endpoint(pool: pool, hostID: hostID) else { return estimate }
         do {
             switch pool.configuration.tokenizer {
             case .llamacpp:
@@ -131,6 +136,23 @@ package struct HostTokenizer: Sendable {
             }
         }
         return Count(tokens: total, source: .estimate)
+    }
+
+    /// The prompt as llama-cpp-python's `chatml` and `chatml-function-calling` formats render a
+    /// conversation without tools (`<|im_start|>role\ntext<|im_end|>\n` per message, then the
+    /// assistant's turn): counted on the host's tokenizer it equals the host's `prompt_tokens`
+    /// (tested against the real server). With tools the host adds their definitions, which
+    /// this leaves out.
+    static func chatML(_ chat: JSONValue) -> String {
+        var prompt = ""
+        for message in chat["messages"]?.arrayValue ?? [] {
+            var text = EchoModel.messageText(message["content"])
+            for call in message["tool_calls"]?.arrayValue ?? [] {
+                text += (call["function"]?["name"]?.stringValue ?? "") + (call["function"]?["arguments"]?.stringValue ?? "")
+            }
+            prompt += "<|im_start|>\(message["role"]?.stringValue ?? "user")\n\(text)<|im_end|>\n"
+        }
+        return prompt + "<|im_start|>assistant\n"
     }
 
     /// Every text of the conversation, in order (for counting only).

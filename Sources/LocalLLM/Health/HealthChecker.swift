@@ -45,6 +45,10 @@ package struct HealthChecker: Service {
             for host in pool.hosts {
                 group.addTask {
                     let before = host.snapshot(at: .now).health
+                    // A healthy host that is serving needs no probe (a failure shows on the
+                    // requests themselves), and some engines (llama-cpp-python) interrupt a running
+                    // generation when any other request arrives.
+                    if before == .healthy && host.snapshot(at: .now).outstanding > 0 { return }
                     let health = await check(host, pool: pool, probe: probe)
                     host.recordProbe(health, unhealthyAfter: pool.configuration.health.unhealthyAfter, at: .now)
                     let after = host.snapshot(at: .now).health
