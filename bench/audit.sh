@@ -5,13 +5,7 @@
 # Usage: bench/audit.sh [--records N] [--verify-records N]   (durability: DURABILITY_ARGS="--seconds 4 --rounds 5")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
-fi
+. bench/ensure-tools.sh
 swift build -c release --product tappass
 swift build -c release --product tappass-audit-bench
 work=$(mktemp -d /var/tmp/tappass-audit-bench.XXXXXX)

@@ -140,6 +140,20 @@ package final class AuditLog: Service, Sendable {
                         doorbell.yield()
                     }
                 }
+                group.addTask { [store, logger] in
+                    // SQLite WAL checkpoints, beside the writer rather than inside a commit.
+                    var failing = false
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        do {
+                            try await store.checkpointWAL()
+                            failing = false
+                        } catch {
+                            if !failing { logger.warning("audit WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+                            failing = true
+                        }
+                    }
+                }
                 for await _ in rings {
                     await drain()
                     if state.withLock({ $0.stopping && ($0.pending.isEmpty || $0.failing) }) { break }

@@ -7,6 +7,8 @@ package import GRDB
 package final class AuditStore: Sendable {
     package let path: String
     let database: DatabasePool
+    /// A connection of its own for WAL checkpoints, so they never run inside a commit.
+    private let checkpointer: DatabaseQueue?
 
     /// Opens (creating and migrating) the database for writing.
     /// - synchronousFull: `FULL` makes every commit durable across power loss, `NORMAL` (WAL)
@@ -18,9 +20,15 @@ package final class AuditStore: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
+            // No checkpoint inside a commit (it would stall the requests waiting on that commit):
+            // ``checkpointWAL()`` runs them beside the writer.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
+        var checkpointing = Configuration()
+        checkpointing.busyMode = .timeout(5)
+        checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
     }
 
     /// Opens an existing database read-only (for `audit verify`, `query`, `export`, `prove`).
@@ -31,6 +39,7 @@ package final class AuditStore: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
+        checkpointer = nil
         let applied = try database.read { try Self.migrator.appliedIdentifiers($0) }
         let unknown = Set(applied).subtracting(Self.migrator.migrations)
         guard unknown.isEmpty else {
@@ -127,6 +136,12 @@ package final class AuditStore: Sendable {
 
     package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await database.write(body)
+    }
+
+    /// Copies committed WAL frames into the database file without blocking the writer
+    /// (SQLite's PASSIVE checkpoint); the WAL restarts from the beginning once all is copied.
+    package func checkpointWAL() async throws {
+        try await checkpointer?.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
     /// A consistent copy of the whole database (SQLite's online backup), e.g. for an auditor.
