@@ -39,6 +39,8 @@ package final class AuditLog: Service, Sendable {
         var chain: Data
         var lastCheckpointSize: Int64
         var lastCheckpointTime: ContinuousClock.Instant
+        /// The latest wall-clock time the log has seen (records, checkpoints, commits), in ms.
+        var latestWallTime: Int64
     }
 
     package struct PruneResult: Sendable, Codable {
@@ -58,7 +60,15 @@ package final class AuditLog: Service, Sendable {
         self.logger = logger
         let (frontier, chain) = try store.head()
         let lastCheckpoint = try store.checkpoints().last?.size ?? 0
-        head = Mutex(Head(frontier: frontier, chain: chain, lastCheckpointSize: lastCheckpoint, lastCheckpointTime: .now))
+        head = Mutex(
+            Head(
+                frontier: frontier,
+                chain: chain,
+                lastCheckpointSize: lastCheckpoint,
+                lastCheckpointTime: .now,
+                latestWallTime: try store.latestTime() ?? 0
+            )
+        )
         (rings, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -230,9 +240,22 @@ package final class AuditLog: Service, Sendable {
         for job in jobs { fail(job, AuditError("the audit log cannot be written: \(error)")) }
     }
 
+    /// How far the wall clock may step back before the log records a `clock.rollback` event
+    /// (NTP corrections are far smaller).
+    static let rollbackTolerance: Int64 = 5_000
+
     /// Chains and inserts a batch in one transaction; the in-memory head moves only on commit.
-    private func append(_ entries: [AuditEntry]) async throws {
+    private func append(_ batch: [AuditEntry]) async throws {
         let start = head.withLock { $0 }
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        var withEvents = batch
+        if now + Self.rollbackTolerance < start.latestWallTime {
+            let seen = AuditExportFormat.iso(start.latestWallTime)
+            let clock = AuditExportFormat.iso(now)
+            logger.critical("the system clock went back", metadata: ["clock.latest_seen": "\(seen)", "clock.now": "\(clock)"])
+            withEvents.insert(.event("clock.rollback", detail: ["latest_seen": seen, "now": clock]), at: 0)
+        }
+        let entries = withEvents
         let due = start.frontier.size + Int64(entries.count) - start.lastCheckpointSize >= Int64(settings.checkpointEvery)
         let key = self.key
         let (frontier, chain, checkpoint) = try await store.write { db -> (MerkleFrontier, Data, AuditCheckpoint?) in
@@ -257,6 +280,7 @@ package final class AuditLog: Service, Sendable {
         head.withLock { head in
             head.frontier = frontier
             head.chain = chain
+            head.latestWallTime = max(now, entries.map(\.timeMillis).max() ?? now)
             if let checkpoint {
                 head.lastCheckpointSize = checkpoint.size
                 head.lastCheckpointTime = .now

@@ -114,6 +114,16 @@ package final class AuditStore: Sendable {
         try AuditCheckpoint.filter(Column("kind") == "prune").order(Column("size").desc).fetchOne(db)
     }
 
+    /// The latest time in the log: of any record or checkpoint (ms since 1970).
+    package func latestTime() throws -> Int64? {
+        try database.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t FROM entry UNION ALL SELECT MAX(time_ms) FROM checkpoint)"
+            )
+        }
+    }
+
     package func checkpoints() throws -> [AuditCheckpoint] {
         try database.read { try AuditCheckpoint.order(Column("size"), Column("time_ms")).fetchAll($0) }
     }

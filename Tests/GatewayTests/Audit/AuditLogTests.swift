@@ -159,3 +159,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ClockRollbackTests {
+    /// A log whose latest record is an hour ahead of the clock: the clock was set back.
+    @Test func aClockSetBackIsRecordedAsAnEvent() async throws {
+        try await AuditFixture.with { fixture in
+            var future = AuditFixture.request(1)
+            future.timeMillis = Int64((Date().timeIntervalSince1970 + 3600) * 1000)
+            await fixture.log.record(future)
+            await fixture.log.record(AuditFixture.request(2))
+            let names = try fixture.store.read { try String.fetchAll($0, sql: "SELECT name FROM entry ORDER BY seq") }
+            #expect(names == ["req_1", "clock.rollback", "req_2"])
+            let detail = try fixture.store.read { try String.fetchOne($0, sql: "SELECT detail FROM entry WHERE seq = 2") }
+            #expect(detail?.contains("latest_seen") == true)
+            // Once seen, it is not repeated for every later record.
+            await fixture.log.record(AuditFixture.request(3))
+            #expect(try fixture.store.count().records == 4)
+            #expect(try fixture.verify().ok)
+        }
+    }
+}

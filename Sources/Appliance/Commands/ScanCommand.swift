@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Gateway
+
+/// `tappass scan`: the detectors as a command, for trying policy on sample data and for batch
+/// checks. Offsets are in Unicode scalars; the action is the default policy's.
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Find secrets and personal data in text (a file, or - for stdin)."
+    )
+
+    @Argument(help: "The file to scan, or - for standard input.") var file = "-"
+    @Option(help: "text or json.") var format = "text"
+    @Flag(help: "Read lines of {\"id\",\"text\"}; write lines of {\"id\",\"findings\"}, streaming.") var jsonl = false
+
+    struct Reported: Encodable {
+        var start: Int
+        var end: Int
+        var type: String
+        var category: String
+        var action: String
+
+        init(_ finding: Finding) {
+            start = finding.start
+            end = finding.end
+            type = finding.type
+            category = finding.category.rawValue
+            action = DefaultActions.action(for: finding)
+        }
+    }
+
+    struct Line: Codable {
+        var id: String
+        var text: String
+    }
+
+    struct LineResult: Encodable {
+        var id: String
+        var findings: [Reported]
+    }
+
+    func run() async throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format: expected text or json, got '\(format)'") }
+        let handle: FileHandle
+        if file == "-" {
+            handle = .standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read '\(file)'") }
+            handle = opened
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if jsonl {
+            var number = 0
+            var pending = Data()
+            var ended = false
+            while !ended {
+                let chunk = handle.readData(ofLength: 1 << 16)
+                ended = chunk.isEmpty
+                pending.append(chunk)
+                var lines: [Data] = []
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    lines.append(pending[pending.startIndex..<newline])
+                    pending = Data(pending[pending.index(after: newline)...])
+                }
+                if ended && !pending.isEmpty { lines.append(pending) }
+                for line in lines {
+                    number += 1
+                    try scanLine(line, number: number, encoder: encoder)
+                }
+            }
+            return
+        }
+        let data = try handle.readToEnd() ?? Data()
+        let findings = Detectors.scan(String(decoding: data, as: UTF8.self)).map(Reported.init)
+        if format == "json" {
+            print(String(decoding: try encoder.encode(["findings": findings]), as: UTF8.self))
+            return
+        }
+        for finding in findings {
+            print("\(finding.start)-\(finding.end)\t\(finding.category)\t\(finding.type)\t\(finding.action)")
+        }
+        if findings.isEmpty { FileHandle.standardError.write(Data("no findings\n".utf8)) }
+    }
+
+    /// One `{"id","text"}` line in, one `{"id","findings"}` line out.
+    func scanLine(_ line: Data, number: Int, encoder: JSONEncoder) throws {
+        guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { return }
+        guard let parsed = try? JSONDecoder().decode(Line.self, from: line) else {
+            throw ValidationError("\(file):\(number): expected a JSON object with \"id\" and \"text\"")
+        }
+        let result = LineResult(id: parsed.id, findings: Detectors.scan(parsed.text).map(Reported.init))
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}

@@ -1,0 +1,19 @@
+/// All detectors over one text: secrets first (a token inside a URL or assignment is reported
+/// once, as the most specific thing it is), then personal data outside what was already found.
+/// Offsets are in Unicode scalars. Pure and I/O-free.
+package enum Detectors {
+    package static func scan(_ text: String) -> [Finding] {
+        let scanner = TextScanner(text)
+        var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
+        for secret in SecretDetector().scan(scanner) {
+            byteFindings.append((secret.type, .secret, secret.range))
+        }
+        for personal in PersonalDataDetector().scan(scanner) where !byteFindings.contains(where: { $0.range.overlaps(personal.range) }) {
+            byteFindings.append((personal.type, .pii, personal.range))
+        }
+        let offsets = scanner.scalarOffsets()
+        return byteFindings.sorted { $0.range.lowerBound < $1.range.lowerBound }.map {
+            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound], end: offsets[$0.range.upperBound])
+        }
+    }
+}

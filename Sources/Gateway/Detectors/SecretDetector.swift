@@ -1,0 +1,175 @@
+/// Finds credentials: provider tokens by their documented prefixes and shapes, PEM/OpenSSH
+/// private key blocks, JWTs, passwords inside URLs, and `name = value` assignments whose name
+/// says secret and whose value looks random. The rule families follow what well-known secret
+/// scanners cover. Documented example values and placeholders are not findings. Pure.
+struct SecretDetector {
+    /// A token that starts with a fixed prefix and continues over a character set.
+    struct PrefixRule: Sendable {
+        var type: String
+        var prefixes: [String]
+        var allowed: @Sendable (UInt8) -> Bool
+        var length: ClosedRange<Int>
+    }
+
+    static let base62: @Sendable (UInt8) -> Bool = { TextScanner.isAlnum($0) }
+    static let upperDigits: @Sendable (UInt8) -> Bool = { TextScanner.isUpper($0) || TextScanner.isDigit($0) }
+    static let tokenChars: @Sendable (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x5F || $0 == 0x2D }
+
+    static let rules: [PrefixRule] = [
+        PrefixRule(
+            type: "aws_access_key_id",
+            prefixes: ["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"],
+            allowed: upperDigits,
+            length: 16...16
+        ),
+        PrefixRule(type: "github_token", prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], allowed: base62, length: 36...36),
+        PrefixRule(type: "github_token", prefixes: ["github_pat_"], allowed: { base62($0) || $0 == 0x5F }, length: 70...90),
+        PrefixRule(type: "gitlab_token", prefixes: ["glpat-"], allowed: tokenChars, length: 20...40),
+        PrefixRule(
+            type: "slack_token",
+            prefixes: ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xapp-"],
+            allowed: tokenChars,
+            length: 10...250
+        ),
+        PrefixRule(
+            type: "slack_webhook",
+            prefixes: ["https://hooks.slack.com/services/"],
+            allowed: { base62($0) || $0 == 0x2F },
+            length: 20...120
+        ),
+        PrefixRule(type: "stripe_key", prefixes: ["sk_live_", "rk_live_", "sk_test_", "rk_test_"], allowed: base62, length: 16...120),
+        PrefixRule(type: "anthropic_api_key", prefixes: ["sk-ant-"], allowed: tokenChars, length: 32...200),
+        PrefixRule(type: "openai_api_key", prefixes: ["sk-proj-", "sk-svcacct-", "sk-"], allowed: tokenChars, length: 32...200),
+        PrefixRule(type: "google_api_key", prefixes: ["AIza"], allowed: tokenChars, length: 35...35),
+    ]
+
+    /// Documented example values and obvious placeholders: never findings.
+    static let placeholders = [
+        "EXAMPLE", "YOUR_", "YOUR-", "XXXX", "xxxx", "<", ">", "${", "{{", "CHANGEME", "changeme", "REDACTED", "PLACEHOLDER", "DUMMY",
+        "dummy",
+    ]
+
+    static func isPlaceholder(_ value: String) -> Bool {
+        placeholders.contains { value.contains($0) } || Set(value.utf8.dropFirst(4)).count <= 2
+    }
+
+    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+        var found: [(type: String, range: Range<Int>)] = []
+        var taken: [Range<Int>] = []
+        func add(_ type: String, _ range: Range<Int>) {
+            guard !taken.contains(where: { $0.overlaps(range) }) else { return }
+            taken.append(range)
+            found.append((type, range))
+        }
+        for block in privateKeyBlocks(scanner) { add("private_key", block) }
+        for rule in Self.rules {
+            for prefix in rule.prefixes {
+                let needle = Array(prefix.utf8)
+                for start in scanner.occurrences(of: needle) where !scanner.followsWord(start) {
+                    let end = scanner.run(from: start + needle.count, while: rule.allowed)
+                    guard rule.length.contains(end - start - needle.count) else { continue }
+                    if end < scanner.bytes.count, TextScanner.isAlnum(scanner.bytes[end]) { continue }
+                    guard !Self.isPlaceholder(scanner.text(start..<end)) else { continue }
+                    add(rule.type, start..<end)
+                }
+            }
+        }
+        for jwt in jsonWebTokens(scanner) { add("jwt", jwt) }
+        for password in passwordsInURLs(scanner) { add("password_in_url", password) }
+        for assignment in assignments(scanner) { add(assignment.type, assignment.range) }
+        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// `-----BEGIN … PRIVATE KEY-----` through the matching END line.
+    func privateKeyBlocks(_ scanner: TextScanner) -> [Range<Int>] {
+        var blocks: [Range<Int>] = []
+        let end = Array("-----END ".utf8)
+        for start in scanner.occurrences(of: Array("-----BEGIN ".utf8)) {
+            let header = scanner.run(from: start + 11) { $0 != 0x2D && $0 != 0x0A }
+            guard scanner.text(start + 11..<header).hasSuffix("PRIVATE KEY") else { continue }
+            guard let close = scanner.occurrences(of: end).first(where: { $0 > header }) else { continue }
+            let closeEnd = scanner.run(from: close + end.count) { $0 != 0x0A }
+            blocks.append(start..<closeEnd)
+        }
+        return blocks
+    }
+
+    /// Three base64url segments, the first two decoding to JSON objects (`eyJ` = `{"`).
+    func jsonWebTokens(_ scanner: TextScanner) -> [Range<Int>] {
+        let base64url: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
+        var tokens: [Range<Int>] = []
+        for start in scanner.occurrences(of: Array("eyJ".utf8)) where !scanner.followsWord(start) {
+            let header = scanner.run(from: start, while: base64url)
+            guard header - start >= 10, header < scanner.bytes.count, scanner.bytes[header] == 0x2E else { continue }
+            let payload = scanner.run(from: header + 1, while: base64url)
+            guard payload - header > 10, scanner.text(header + 1..<header + 4) == "eyJ" else { continue }
+            guard payload < scanner.bytes.count, scanner.bytes[payload] == 0x2E else { continue }
+            let signature = scanner.run(from: payload + 1, while: base64url)
+            guard signature - payload > 16 else { continue }
+            tokens.append(start..<signature)
+        }
+        return tokens
+    }
+
+    /// `scheme://user:password@host`: the password part.
+    func passwordsInURLs(_ scanner: TextScanner) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        let userChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D || $0 == 0x25 }
+        for separator in scanner.occurrences(of: Array("://".utf8)) {
+            let userEnd = scanner.run(from: separator + 3, while: userChars)
+            guard userEnd > separator + 3, userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
+            let passwordEnd = scanner.run(from: userEnd + 1) { $0 > 0x20 && $0 != 0x40 && $0 != 0x2F && $0 != 0x22 && $0 != 0x27 }
+            guard passwordEnd > userEnd + 1, passwordEnd < scanner.bytes.count, scanner.bytes[passwordEnd] == 0x40 else { continue }
+            let password = scanner.text(userEnd + 1..<passwordEnd)
+            guard !Self.isPlaceholder(password), password != "password", password != "pass" else { continue }
+            found.append(userEnd + 1..<passwordEnd)
+        }
+        return found
+    }
+
+    static let secretNames = [
+        "secret", "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "access_key", "private_key", "credential", "auth",
+    ]
+
+    /// `NAME = value`, `NAME: value`, `"name": "value"`: the value, when the name says secret
+    /// and the value looks random (12+ characters, ≥ 3 bits of entropy per character, mixed).
+    func assignments(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+        var found: [(type: String, range: Range<Int>)] = []
+        let bytes = scanner.bytes
+        let nameChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E }
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x3D || bytes[index] == 0x3A else {
+                index += 1
+                continue
+            }
+            // The name before the operator (skipping spaces and a closing quote).
+            var nameEnd = index
+            while nameEnd > 0, bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x22 || bytes[nameEnd - 1] == 0x27 { nameEnd -= 1 }
+            var nameStart = nameEnd
+            while nameStart > 0, nameChars(bytes[nameStart - 1]) { nameStart -= 1 }
+            let name = scanner.text(nameStart..<nameEnd).lowercased()
+            var valueStart = index + 1
+            while valueStart < bytes.count, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x22 || bytes[valueStart] == 0x27 {
+                valueStart += 1
+            }
+            let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D }
+            defer { index = max(index + 1, valueEnd) }
+            guard !name.isEmpty, Self.secretNames.contains(where: { name.contains($0) }) else { continue }
+            let value = bytes[valueStart..<valueEnd]
+            guard value.count >= 12, value.count <= 200 else { continue }
+            let text = scanner.text(valueStart..<valueEnd)
+            guard !Self.isPlaceholder(text), !text.hasPrefix("http"), !text.hasPrefix("$") else { continue }
+            let hasDigit = value.contains(where: TextScanner.isDigit)
+            let hasLetter = value.contains { TextScanner.isAlnum($0) && !TextScanner.isDigit($0) }
+            guard hasDigit && hasLetter, TextScanner.entropy(value) >= 3.0 else { continue }
+            found.append(
+                (
+                    name.contains("password") || name.contains("passwd") || name.contains("pwd") ? "password" : "generic_secret",
+                    valueStart..<valueEnd
+                )
+            )
+        }
+        return found
+    }
+}
