@@ -5,15 +5,17 @@ package enum Detectors {
     package static func scan(_ text: String) -> [Finding] {
         let scanner = TextScanner(text)
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
+        var taken = TextScanner.Coverage(count: scanner.bytes.count)
         for secret in SecretDetector().scan(scanner) {
             byteFindings.append((secret.type, .secret, secret.range))
+            taken.take(secret.range)
         }
-        for personal in PersonalDataDetector().scan(scanner) where !byteFindings.contains(where: { $0.range.overlaps(personal.range) }) {
+        for personal in PersonalDataDetector().scan(scanner) where taken.isFree(personal.range) {
             byteFindings.append((personal.type, .pii, personal.range))
         }
-        let offsets = scanner.scalarOffsets()
+        let offsets = scanner.scalarOffsets(byteFindings.flatMap { [$0.range.lowerBound, $0.range.upperBound] })
         return byteFindings.sorted { $0.range.lowerBound < $1.range.lowerBound }.map {
-            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound], end: offsets[$0.range.upperBound])
+            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound]!, end: offsets[$0.range.upperBound]!)
         }
     }
 }

@@ -43,35 +43,53 @@ struct SecretDetector {
         PrefixRule(type: "google_api_key", prefixes: ["AIza"], allowed: tokenChars, length: 35...35),
     ]
 
+    /// For each first byte, the (rule, prefix) pairs that start with it, longest prefix first.
+    static let prefixesByFirstByte: [[(Int, [UInt8])]] = {
+        var table = [[(Int, [UInt8])]](repeating: [], count: 256)
+        for (index, rule) in rules.enumerated() {
+            for prefix in rule.prefixes {
+                let bytes = Array(prefix.utf8)
+                table[Int(bytes[0])].append((index, bytes))
+            }
+        }
+        return table.map { $0.sorted { $0.1.count > $1.1.count } }
+    }()
+
     /// Documented example values and obvious placeholders: never findings.
     static let placeholders = [
         "EXAMPLE", "YOUR_", "YOUR-", "XXXX", "xxxx", "<", ">", "${", "{{", "CHANGEME", "changeme", "REDACTED", "PLACEHOLDER", "DUMMY",
         "dummy",
     ]
 
-    static func isPlaceholder(_ value: String) -> Bool {
-        placeholders.contains { value.contains($0) } || Set(value.utf8.dropFirst(4)).count <= 2
+    static let placeholderBytes = placeholders.map { Array($0.utf8) }
+
+    static func isPlaceholder(_ value: ArraySlice<UInt8>) -> Bool {
+        placeholderBytes.contains { TextScanner.contains(value, $0) } || TextScanner.distinctCount(value.dropFirst(4)) <= 2
     }
 
     func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
-        var taken: [Range<Int>] = []
+        var taken = TextScanner.Coverage(count: scanner.bytes.count)
         func add(_ type: String, _ range: Range<Int>) {
-            guard !taken.contains(where: { $0.overlaps(range) }) else { return }
-            taken.append(range)
+            guard taken.isFree(range) else { return }
+            taken.take(range)
             found.append((type, range))
         }
         for block in privateKeyBlocks(scanner) { add("private_key", block) }
-        for rule in Self.rules {
-            for prefix in rule.prefixes {
-                let needle = Array(prefix.utf8)
-                for start in scanner.occurrences(of: needle) where !scanner.followsWord(start) {
-                    let end = scanner.run(from: start + needle.count, while: rule.allowed)
-                    guard rule.length.contains(end - start - needle.count) else { continue }
-                    if end < scanner.bytes.count, TextScanner.isAlnum(scanner.bytes[end]) { continue }
-                    guard !Self.isPlaceholder(scanner.text(start..<end)) else { continue }
-                    add(rule.type, start..<end)
-                }
+        // One pass for every prefix rule: a table by first byte says which prefixes to try.
+        let bytes = scanner.bytes
+        for start in bytes.indices {
+            let candidates = Self.prefixesByFirstByte[Int(bytes[start])]
+            guard !candidates.isEmpty, !scanner.followsWord(start) else { continue }
+            for (ruleIndex, needle) in candidates where start + needle.count <= bytes.count {
+                guard bytes[start..<start + needle.count].elementsEqual(needle) else { continue }
+                let rule = Self.rules[ruleIndex]
+                let end = scanner.run(from: start + needle.count, while: rule.allowed)
+                guard rule.length.contains(end - start - needle.count) else { continue }
+                if end < bytes.count, TextScanner.isAlnum(bytes[end]) { continue }
+                guard !Self.isPlaceholder(bytes[start..<end]) else { continue }
+                add(rule.type, start..<end)
+                break
             }
         }
         for jwt in jsonWebTokens(scanner) { add("jwt", jwt) }
@@ -120,8 +138,8 @@ struct SecretDetector {
             guard userEnd > separator + 3, userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
             let passwordEnd = scanner.run(from: userEnd + 1) { $0 > 0x20 && $0 != 0x40 && $0 != 0x2F && $0 != 0x22 && $0 != 0x27 }
             guard passwordEnd > userEnd + 1, passwordEnd < scanner.bytes.count, scanner.bytes[passwordEnd] == 0x40 else { continue }
-            let password = scanner.text(userEnd + 1..<passwordEnd)
-            guard !Self.isPlaceholder(password), password != "password", password != "pass" else { continue }
+            let password = scanner.bytes[userEnd + 1..<passwordEnd]
+            guard !Self.isPlaceholder(password), password.count > 4 else { continue }
             found.append(userEnd + 1..<passwordEnd)
         }
         return found
@@ -129,7 +147,8 @@ struct SecretDetector {
 
     static let secretNames = [
         "secret", "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "access_key", "private_key", "credential", "auth",
-    ]
+    ].map { Array($0.utf8) }
+    static let passwordNames = ["password", "passwd", "pwd"].map { Array($0.utf8) }
 
     /// `NAME = value`, `NAME: value`, `"name": "value"`: the value, when the name says secret
     /// and the value looks random (12+ characters, ≥ 3 bits of entropy per character, mixed).
@@ -148,27 +167,22 @@ struct SecretDetector {
             while nameEnd > 0, bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x22 || bytes[nameEnd - 1] == 0x27 { nameEnd -= 1 }
             var nameStart = nameEnd
             while nameStart > 0, nameChars(bytes[nameStart - 1]) { nameStart -= 1 }
-            let name = scanner.text(nameStart..<nameEnd).lowercased()
+            let name = bytes[nameStart..<nameEnd]
             var valueStart = index + 1
             while valueStart < bytes.count, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x22 || bytes[valueStart] == 0x27 {
                 valueStart += 1
             }
             let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D }
             defer { index = max(index + 1, valueEnd) }
-            guard !name.isEmpty, Self.secretNames.contains(where: { name.contains($0) }) else { continue }
+            guard !name.isEmpty, Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
             let value = bytes[valueStart..<valueEnd]
             guard value.count >= 12, value.count <= 200 else { continue }
-            let text = scanner.text(valueStart..<valueEnd)
-            guard !Self.isPlaceholder(text), !text.hasPrefix("http"), !text.hasPrefix("$") else { continue }
+            guard !Self.isPlaceholder(value), !value.starts(with: Array("http".utf8)), value.first != 0x24 else { continue }
             let hasDigit = value.contains(where: TextScanner.isDigit)
             let hasLetter = value.contains { TextScanner.isAlnum($0) && !TextScanner.isDigit($0) }
             guard hasDigit && hasLetter, TextScanner.entropy(value) >= 3.0 else { continue }
-            found.append(
-                (
-                    name.contains("password") || name.contains("passwd") || name.contains("pwd") ? "password" : "generic_secret",
-                    valueStart..<valueEnd
-                )
-            )
+            let isPassword = Self.passwordNames.contains { TextScanner.contains(name, $0, foldCase: true) }
+            found.append((isPassword ? "password" : "generic_secret", valueStart..<valueEnd))
         }
         return found
     }

@@ -52,16 +52,90 @@ struct TextScanner {
         String(decoding: bytes[range], as: UTF8.self)
     }
 
-    /// Converts byte offsets to Unicode scalar offsets (continuation bytes do not count).
-    func scalarOffsets() -> [Int] {
-        var offsets = [Int](repeating: 0, count: bytes.count + 1)
+    /// The Unicode scalar offset of each byte offset in `byteOffsets` (continuation bytes do
+    /// not count), in one pass and without a table as large as the text.
+    func scalarOffsets(_ byteOffsets: [Int]) -> [Int: Int] {
+        var result: [Int: Int] = [:]
         var scalars = 0
-        for (index, byte) in bytes.enumerated() {
-            offsets[index] = scalars
-            if byte & 0xC0 != 0x80 { scalars += 1 }
+        var position = 0
+        for target in Set(byteOffsets).sorted() {
+            while position < target {
+                if bytes[position] & 0xC0 != 0x80 { scalars += 1 }
+                position += 1
+            }
+            result[target] = scalars
         }
-        offsets[bytes.count] = scalars
-        return offsets
+        return result
+    }
+
+    /// Whether `needle` occurs in `haystack`, ASCII case-insensitively when `foldCase`.
+    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8], foldCase: Bool = false) -> Bool {
+        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if fold(haystack[index], foldCase) == first {
+                var offset = 1
+                while offset < needle.count && fold(haystack[index + offset], foldCase) == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    @inline(__always) static func fold(_ byte: UInt8, _ foldCase: Bool) -> UInt8 {
+        foldCase && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+    }
+
+    /// How many different bytes `bytes` holds (up to 256), without hashing.
+    static func distinctCount(_ bytes: ArraySlice<UInt8>) -> Int {
+        var seen = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var count = 0
+        for byte in bytes {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0:
+                if seen.0 & bit == 0 {
+                    seen.0 |= bit
+                    count += 1
+                }
+            case 1:
+                if seen.1 & bit == 0 {
+                    seen.1 |= bit
+                    count += 1
+                }
+            case 2:
+                if seen.2 & bit == 0 {
+                    seen.2 |= bit
+                    count += 1
+                }
+            default:
+                if seen.3 & bit == 0 {
+                    seen.3 |= bit
+                    count += 1
+                }
+            }
+        }
+        return count
+    }
+
+    /// Which bytes findings already cover, so a later detector does not report them again
+    /// (linear in the text, however many findings).
+    struct Coverage {
+        private var covered: [Bool]
+
+        init(count: Int) {
+            covered = [Bool](repeating: false, count: count)
+        }
+
+        func isFree(_ range: Range<Int>) -> Bool {
+            !covered[range].contains(true)
+        }
+
+        mutating func take(_ range: Range<Int>) {
+            for index in range { covered[index] = true }
+        }
     }
 
     /// Shannon entropy in bits per character.
