@@ -9,7 +9,7 @@ struct TokenUsage: Sendable, Equatable {
     /// event) says about usage: OpenAI's `usage.prompt_tokens/completion_tokens`, Anthropic's
     /// `usage.input_tokens/output_tokens` or `message.usage`. Cheap when there is none.
     mutating func take(from json: some StringProtocol) {
-        guard json.contains("_tokens") else { return }
+        guard json.containsUTF8("_tokens") else { return }
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(json.utf8)) else { return }
         for usage in [envelope.usage, envelope.message?.usage].compactMap({ $0 }) {
             if let value = usage.prompt_tokens ?? usage.input_tokens, value > 0 || input == nil { input = value }

@@ -37,7 +37,7 @@ struct OpenAIStreamNormalizer {
 
     /// What to send for the event whose data is `data`.
     mutating func normalize(_ data: String) -> Action {
-        if data.contains("\"prompt_tokens\"") && !data.contains("\"usage\":null") && !data.contains("\"usage\": null") {
+        if data.containsUTF8("\"prompt_tokens\"") && !data.containsUTF8("\"usage\":null") && !data.containsUTF8("\"usage\": null") {
             sawUsage = true
             held = []
             if !clientWantsUsage, let chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
@@ -48,7 +48,7 @@ struct OpenAIStreamNormalizer {
         } else if !sawUsage {
             held.append(data)
         }
-        guard data.contains("\"tool_calls\"") else { return .forward }
+        guard data.containsUTF8("\"tool_calls\"") else { return .forward }
         guard var chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
             var choices = chunk["choices"]?.arrayValue
         else { return .forward }
