@@ -38,6 +38,7 @@ package struct GatewayConfiguration: Sendable {
     package var demoKey: String?
     package var echoWordDelay: Duration
     package var audit: AuditSettings
+    package var governance: GovernanceSettings
 
     package init(
         listen: Listen = .init(),
@@ -49,7 +50,8 @@ package struct GatewayConfiguration: Sendable {
         models: [ModelRoute] = [],
         demoKey: String? = nil,
         echoWordDelay: Duration = .milliseconds(20),
-        audit: AuditSettings = .init()
+        audit: AuditSettings = .init(),
+        governance: GovernanceSettings = .init()
     ) {
         self.listen = listen
         self.stateDirectory = stateDirectory
@@ -61,6 +63,7 @@ package struct GatewayConfiguration: Sendable {
         self.demoKey = demoKey
         self.echoWordDelay = echoWordDelay
         self.audit = audit
+        self.governance = governance
     }
 }
 

@@ -4,8 +4,8 @@ import Foundation
 enum MockChatFrames {
     static let toolArguments = [#"{"city": "Brussels", "unit": "celsius"}"#, #"{"city": "Ghent", "unit": "celsius"}"#]
 
-    static func completion(model: String, words: [String], tools: [String], promptTokens: Int) -> [String: Any] {
-        var message: [String: Any] = ["role": "assistant", "content": tools.isEmpty ? words.joined(separator: " ") as Any : NSNull()]
+    static func completion(model: String, pieces words: [String], tools: [String], promptTokens: Int) -> [String: Any] {
+        var message: [String: Any] = ["role": "assistant", "content": tools.isEmpty ? words.joined() as Any : NSNull()]
         if !tools.isEmpty {
             message["tool_calls"] = tools.enumerated().map { index, name in
                 ["id": "call_mock_\(index + 1)", "type": "function", "function": ["name": name, "arguments": toolArguments[index % 2]]]
@@ -21,7 +21,7 @@ enum MockChatFrames {
 
     static func stream(
         model: String,
-        words: [String],
+        pieces words: [String],
         tools: [String],
         includeUsage: Bool,
         repeatToolIdentity: Bool,
@@ -55,8 +55,8 @@ enum MockChatFrames {
             }
             frames.append(frame([:], finish: "tool_calls"))
         } else {
-            for (index, word) in words.enumerated() {
-                frames.append(frame(["content": index == 0 ? word : " " + word]))
+            for word in words {
+                frames.append(frame(["content": word]))
             }
             frames.append(frame([:], finish: "stop"))
         }

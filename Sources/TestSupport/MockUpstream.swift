@@ -91,7 +91,7 @@ public final class MockUpstream: Sendable {
             let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
             let frames = MockChatFrames.stream(
                 model: model,
-                words: behavior.replyWords,
+                pieces: behavior.replyPieces,
                 tools: tools,
                 includeUsage: includeUsage,
                 repeatToolIdentity: behavior.repeatToolIdentity,
@@ -121,7 +121,7 @@ public final class MockUpstream: Sendable {
                 }
             )
         }
-        return Self.json(MockChatFrames.completion(model: model, words: behavior.replyWords, tools: tools, promptTokens: promptTokens))
+        return Self.json(MockChatFrames.completion(model: model, pieces: behavior.replyPieces, tools: tools, promptTokens: promptTokens))
     }
 
     /// A host that speaks Anthropic Messages natively: a fixed one-block answer.
@@ -133,7 +133,7 @@ public final class MockUpstream: Sendable {
                 status: behavior.status
             )
         }
-        let text = behavior.replyWords.joined(separator: " ")
+        let text = behavior.replyPieces.joined()
         let model = json["model"] as? String ?? "mock-model"
         let message: [String: Any] = [
             "id": "msg_mock_native", "type": "message", "role": "assistant", "model": model,
@@ -149,7 +149,11 @@ public final class MockUpstream: Sendable {
         let events: [(String, [String: Any])] = [
             ("message_start", ["type": "message_start", "message": start]),
             ("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
-            ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": text]]),
+        ]
+            + behavior.replyPieces.map { piece in
+                ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": piece]])
+            }
+            + [
             ("content_block_stop", ["type": "content_block_stop", "index": 0]),
             (
                 "message_delta",

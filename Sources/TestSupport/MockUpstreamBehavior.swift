@@ -20,6 +20,14 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
     public var repeatToolIdentity: Bool = false
     /// Words of the completion (the reply text is these joined by spaces).
     public var replyWords: [String] = ["Hello", "from", "the", "mock", "host."]
+    /// Exact streamed pieces instead of words (the reply text is these joined as they are):
+    /// to split a value across chunks at a chosen offset.
+    public var replyChunks: [String]?
+
+    /// The streamed content pieces.
+    public var replyPieces: [String] {
+        replyChunks ?? replyWords.enumerated().map { $0.offset == 0 ? $0.element : " " + $0.element }
+    }
 
     public init() {}
 
@@ -31,6 +39,7 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
         case keepAliveComment = "keep_alive_comment"
         case healthStatus = "health_status"
         case replyWords = "reply_words"
+        case replyChunks = "reply_chunks"
         case parallelToolCalls = "parallel_tool_calls"
         case repeatToolIdentity = "repeat_tool_identity"
     }
@@ -45,6 +54,7 @@ public struct MockUpstreamBehavior: Codable, Sendable, Equatable {
         keepAliveComment = try container.decodeIfPresent(Bool.self, forKey: .keepAliveComment) ?? defaults.keepAliveComment
         healthStatus = try container.decodeIfPresent(Int.self, forKey: .healthStatus) ?? defaults.healthStatus
         replyWords = try container.decodeIfPresent([String].self, forKey: .replyWords) ?? defaults.replyWords
+        replyChunks = try container.decodeIfPresent([String].self, forKey: .replyChunks)
         parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls) ?? false
         repeatToolIdentity = try container.decodeIfPresent(Bool.self, forKey: .repeatToolIdentity) ?? false
     }

@@ -45,7 +45,9 @@ def test_stream_final_message_equals_the_non_streamed_one(anthropic_client):
     with anthropic_client.messages.stream(**kwargs) as stream:
         texts = list(stream.text_stream)
         final = stream.get_final_message()
-    assert texts == ["Hello", " from", " the", " mock", " host."]
+    # The output filter holds back a short window (tests/integration/test_governance.py), so a
+    # short answer may arrive in fewer pieces than the host sent; the text is the same.
+    assert "".join(texts) == "Hello from the mock host." and texts
     assert [(b.type, b.text) for b in final.content] == [(b.type, b.text) for b in created.content]
     assert final.stop_reason == created.stop_reason == "end_turn"
     assert final.usage.input_tokens == created.usage.input_tokens == 3
@@ -57,8 +59,10 @@ def test_message_start_carries_real_input_tokens(anthropic_client):
         model="gpt-4o", max_tokens=64, stream=True, messages=[{"role": "user", "content": "one two three four"}]))
     assert events[0].type == "message_start"
     assert events[0].message.usage.input_tokens == 5  # "user: one two three four" on the host's tokenizer
-    assert [e.type for e in events if e.type != "ping"] == [
-        "message_start", "content_block_start", *["content_block_delta"] * 5, "content_block_stop", "message_delta", "message_stop"]
+    types = [e.type for e in events if e.type != "ping"]
+    collapsed = [t for i, t in enumerate(types) if i == 0 or t != types[i - 1]]
+    assert collapsed == ["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]
+    assert "".join(e.delta.text for e in events if e.type == "content_block_delta") == "Hello from the mock host."
 
 
 def test_tool_round_trip(anthropic_client, mocks):

@@ -63,11 +63,13 @@ def test_sdk_calls_leave_one_record_each(gateway, client, anthropic_client):
     assert anthropic_record["endpoint"] == "/v1/messages"
     assert anthropic_record["tokens_out"] == message.parse().usage.output_tokens
 
-    # The key creations are security events; no record carries a key or content.
+    # The key creations are security events; no record carries a key. Content is kept as the
+    # default policy says: redacted (test_governance.py checks what that means).
     events = [r["name"] for r in export(gateway) if r["kind"] == "event"]
-    assert events.count("key.created") == 2 and "service.started" in events
+    assert events.count("key.created") == 2 and "service.started" in events and "policy.applied" in events
     text = gateway.cli("audit", "export").stdout
-    assert "tp_" not in text and "host-secret" not in text and '"hi"' not in text
+    assert "tp_" not in text and "host-secret" not in text
+    assert plain["detail"] == {"request": ["hi"], "response": "Hello from the mock host."}
 
     verified = gateway.cli("audit", "verify")
     assert verified.stdout.startswith("OK: ") and "records" in verified.stdout

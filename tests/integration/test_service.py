@@ -18,13 +18,14 @@ def test_demo_mode_streams_the_echo_model(tmp_path):
     demo = Gateway(tmp_path, demo=True)
     try:
         client = OpenAI(base_url=demo.base_url + "/v1", api_key="tp-demo-key", max_retries=0)
-        message = "Governed  words,\nexactly as sent."
+        message = "Governed  words,\nexactly as sent, " + " ".join(f"word{i}" for i in range(30)) + "."
         stream = client.chat.completions.create(
             model="claude-sonnet-4-5", messages=[{"role": "user", "content": message}], stream=True
         )
         pieces = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
         assert "".join(pieces) == message
-        assert len(pieces) == 5, "streamed word by word"
+        # Word by word, a short window behind the echo model (the output filter's hold-back).
+        assert len(pieces) >= 20, "streamed as it is generated"
         assert (tmp_path / ".tappass-demo" / "keys.sqlite").exists()
         with pytest.raises(openai.AuthenticationError):
             OpenAI(base_url=demo.base_url + "/v1", api_key="sk-other", max_retries=0).models.list()

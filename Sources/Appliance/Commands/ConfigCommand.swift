@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Gateway
 
 /// `tappass config check`: validates the configuration and prints what is in force.
 struct ConfigCommand: AsyncParsableCommand {
@@ -18,6 +20,12 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try source.load()
+            if let file = configuration.gateway.governance.policyFile {
+                do { _ = try PolicyReader.load(path: file) } catch {
+                    FileHandle.standardError.write(Data("tappass: invalid policy: \(error)\n".utf8))
+                    throw ExitCode(2)
+                }
+            }
             print("# \(source.demo ? "embedded demo configuration" : source.path): OK")
             print(try EffectiveConfigurationPrinter.yaml(configuration), terminator: "")
         }

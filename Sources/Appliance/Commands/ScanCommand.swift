@@ -3,7 +3,8 @@ import Foundation
 import Gateway
 
 /// `tappass scan`: the detectors as a command, for trying policy on sample data and for batch
-/// checks. Offsets are in Unicode scalars; the action is the default policy's.
+/// checks. Offsets are in Unicode scalars; the action is the given policy's defaults (the
+/// built-in default policy without `--policy`).
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
@@ -11,6 +12,7 @@ struct ScanCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The file to scan, or - for standard input.") var file = "-"
+    @Option(help: "A policy YAML file: its detectors (exfiltration lists, patterns) and actions.") var policy: String?
     @Option(help: "text or json.") var format = "text"
     @Flag(help: "Read lines of {\"id\",\"text\"}; write lines of {\"id\",\"findings\"}, streaming.") var jsonl = false
 
@@ -21,12 +23,12 @@ struct ScanCommand: AsyncParsableCommand {
         var category: String
         var action: String
 
-        init(_ finding: Finding) {
+        init(_ finding: Finding, policy: EffectivePolicy) {
             start = finding.start
             end = finding.end
             type = finding.type
             category = finding.category.rawValue
-            action = DefaultActions.action(for: finding)
+            action = policy.action(for: finding).rawValue
         }
     }
 
@@ -42,6 +44,16 @@ struct ScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format: expected text or json, got '\(format)'") }
+        var chosen = DefaultPolicy.policy
+        if let policy {
+            do { chosen = try PolicyReader.load(path: policy) } catch {
+                FileHandle.standardError.write(Data("tappass: invalid policy: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        let effective = chosen.effective(for: Principal(keyID: "", user: "", team: "", allowedModels: []))
+        let detectors = Detectors(exfiltration: chosen.exfiltration)
+        let report = { (text: String) in detectors.scan(text).map { Reported($0, policy: effective) } }
         let handle: FileHandle
         if file == "-" {
             handle = .standardInput
@@ -67,13 +79,13 @@ struct ScanCommand: AsyncParsableCommand {
                 if ended && !pending.isEmpty { lines.append(pending) }
                 for line in lines {
                     number += 1
-                    try scanLine(line, number: number, encoder: encoder)
+                    try scanLine(line, number: number, encoder: encoder, report: report)
                 }
             }
             return
         }
         let data = try handle.readToEnd() ?? Data()
-        let findings = Detectors.scan(String(decoding: data, as: UTF8.self)).map(Reported.init)
+        let findings = report(String(decoding: data, as: UTF8.self))
         if format == "json" {
             print(String(decoding: try encoder.encode(["findings": findings]), as: UTF8.self))
             return
@@ -85,12 +97,12 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     /// One `{"id","text"}` line in, one `{"id","findings"}` line out.
-    func scanLine(_ line: Data, number: Int, encoder: JSONEncoder) throws {
+    func scanLine(_ line: Data, number: Int, encoder: JSONEncoder, report: (String) -> [Reported]) throws {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { return }
         guard let parsed = try? JSONDecoder().decode(Line.self, from: line) else {
             throw ValidationError("\(file):\(number): expected a JSON object with \"id\" and \"text\"")
         }
-        let result = LineResult(id: parsed.id, findings: Detectors.scan(parsed.text).map(Reported.init))
+        let result = LineResult(id: parsed.id, findings: report(parsed.text))
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
     }
 }

@@ -38,6 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("cannot open the state folder", metadata: ["state.dir": "\(gateway.stateDirectory)", "error": "\(error)"])
             throw ExitCode(1)
         }
+        let policy: PolicyStore
+        do {
+            policy = try PolicyStore.load(gateway.governance)
+        } catch {
+            FileHandle.standardError.write(Data("tappass: invalid policy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
         let runtime = GatewayRuntime(
             configuration: gateway,
@@ -45,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
             metrics: GatewayMetrics(),
             audit: audit,
+            policy: policy,
             logger: logger
         )
         let notifier = SystemdNotifier()
@@ -58,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             notifier.notify("READY=1\nSTATUS=Serving on \(host):\(port)")
         }
         audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(demo)"]))
+        audit.recordLater(.event("policy.applied", detail: ["name": policy.active.policy.name, "source": policy.active.source]))
         let group = ServiceGroup(
             configuration: .init(
                 // Stopped in reverse order: the audit writer last, after every request's record.

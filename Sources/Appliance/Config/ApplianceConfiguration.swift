@@ -2,7 +2,6 @@ import Foundation
 import Gateway
 import LocalLLM
 import Logging
-import Yams
 
 /// The whole appliance configuration (`/etc/tappass/appliance.yaml`), read and validated here
 /// and handed to each module as its own part.
@@ -24,35 +23,9 @@ struct ApplianceConfiguration {
     }
 
     static func parse(yaml: String, file: String) throws -> ApplianceConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw ConfigError(
-                code: .syntax,
-                file: file,
-                line: Self.line(of: error),
-                key: nil,
-                message: "not valid YAML: \(Self.problem(of: error))"
-            )
-        }
         var configuration = ApplianceConfiguration()
-        guard let root else { return configuration }
-        try ConfigurationReader(file: file).read(ConfigNode(node: root, path: "", file: file), into: &configuration)
+        guard let root = try ConfigNode.compose(yaml: yaml, file: file) else { return configuration }
+        try ConfigurationReader(file: file).read(root, into: &configuration)
         return configuration
-    }
-
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: nil
-        }
-    }
-
-    private static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
-        default: "\(error)"
-        }
     }
 }

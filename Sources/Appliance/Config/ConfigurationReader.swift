@@ -8,7 +8,7 @@ struct ConfigurationReader {
     let file: String
 
     func read(_ root: ConfigNode, into configuration: inout ApplianceConfiguration) throws {
-        let top = try root.mapping(allowed: ["listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models", "audit"])
+        let top = try root.mapping(allowed: ["listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models", "audit", "governance"])
         var gateway = configuration.gateway
         if let listen = top["listen"] { gateway.listen = try readListen(listen) }
         if let stateDir = top["state_dir"] { gateway.stateDirectory = try stateDir.string() }
@@ -27,6 +27,7 @@ struct ConfigurationReader {
         }
         if let limits = top["limits"] { try readLimits(limits, into: &gateway) }
         if let audit = top["audit"] { gateway.audit = try readAudit(audit) }
+        if let governance = top["governance"] { gateway.governance = try readGovernance(governance) }
         if let upstreams = top["upstreams"] {
             gateway.pools = try upstreams.namedEntries().map { name, node in try readPool(name: name, node) }
         }
@@ -79,6 +80,19 @@ struct ConfigurationReader {
         if let every = entries["checkpoint_every"] { audit.checkpointEvery = try every.int(in: 1...10_000_000) }
         if let interval = entries["checkpoint_interval"] { audit.checkpointInterval = try interval.duration() }
         return audit
+    }
+
+    private func readGovernance(_ node: ConfigNode) throws -> GovernanceSettings {
+        let entries = try node.mapping(allowed: ["enabled", "policy_file", "stream_window"])
+        var governance = GovernanceSettings()
+        if let enabled = entries["enabled"] { governance.enabled = try enabled.bool() }
+        if let file = entries["policy_file"] {
+            // Its content is validated by `serve` and `config check` (a bad policy stops the
+            // start, named), not here: `policy reload` must reach the service to be refused there.
+            governance.policyFile = try existingFile(file)
+        }
+        if let window = entries["stream_window"] { governance.streamWindow = try window.int(in: 16...65536) }
+        return governance
     }
 
     private func readPool(name: String, _ node: ConfigNode) throws -> UpstreamPoolConfiguration {

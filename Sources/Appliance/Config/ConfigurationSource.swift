@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 
 /// `--config FILE` / `--demo`, shared by every command that needs the configuration.
 struct ConfigurationSource: ParsableArguments {

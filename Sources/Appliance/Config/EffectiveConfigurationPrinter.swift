@@ -86,6 +86,15 @@ enum EffectiveConfigurationPrinter {
                     ("checkpoint_interval", scalar(text(gateway.audit.checkpointInterval))),
                 ])
             ),
+            (
+                "governance",
+                // No policy_file: the built-in default policy is in force.
+                map(
+                    [("enabled", scalar(gateway.governance.enabled ? "true" : "false"))]
+                        + (gateway.governance.policyFile.map { [("policy_file", scalar($0))] } ?? [])
+                        + [("stream_window", scalar(String(gateway.governance.streamWindow)))]
+                )
+            ),
             ("upstreams", map(pools)),
             ("models", models),
         ])

@@ -54,6 +54,17 @@ package struct AuditPruneRequest: Codable, Sendable {
     }
 }
 
+/// The policy in force: its name and where it came from.
+package struct PolicySummary: Codable, Sendable {
+    package var name: String
+    package var source: String
+
+    package init(name: String, source: String) {
+        self.name = name
+        self.source = source
+    }
+}
+
 package struct AdminErrorBody: Codable, Sendable {
     package var error: String
 }

@@ -43,6 +43,30 @@ package struct AdminServer: Service {
             await audit.record(.event("key.revoked", detail: ["key_id": record.id, "user": record.user, "team": record.team]))
             return try Self.json(KeySummary(record))
         }
+        let runtime = self.runtime
+        router.post("/policy/reload") { _, _ in
+            guard let file = runtime.configuration.governance.policyFile else {
+                return try Self.json(
+                    AdminErrorBody(error: "no governance.policy_file is configured: the built-in default policy is in force"),
+                    status: .conflict
+                )
+            }
+            let policy: Policy
+            do { policy = try PolicyReader.load(path: file) } catch {
+                // The running policy stays.
+                logger.warning("policy rejected", metadata: ["policy.file": "\(file)", "error": "\(error)"])
+                await audit.record(.event("policy.rejected", detail: ["source": file, "error": "\(error)"]))
+                return try Self.json(AdminErrorBody(error: "\(error) (the running policy stays)"), status: .unprocessableContent)
+            }
+            runtime.policy.replace(with: policy, source: file)
+            logger.notice("policy applied", metadata: ["policy.name": "\(policy.name)", "policy.file": "\(file)"])
+            await audit.record(.event("policy.applied", detail: ["name": policy.name, "source": file]))
+            return try Self.json(PolicySummary(name: policy.name, source: file))
+        }
+        router.get("/policy") { _, _ in
+            let active = runtime.policy.active
+            return try Self.json(PolicySummary(name: active.policy.name, source: active.source))
+        }
         router.post("/audit/checkpoint") { _, _ in
             let checkpoint: AuditCheckpoint
             do { checkpoint = try await audit.checkpointNow() } catch {

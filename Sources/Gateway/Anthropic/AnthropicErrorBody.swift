@@ -10,7 +10,7 @@ enum AnthropicErrorBody {
         switch error.kind {
         case .invalidRequest: "invalid_request_error"
         case .authentication: "authentication_error"
-        case .permission: "permission_error"
+        case .permission, .policyBlocked: "permission_error"
         case .modelNotFound: "not_found_error"
         case .tooLarge: "request_too_large"
         case .rateLimited: "rate_limit_error"
@@ -32,6 +32,7 @@ enum AnthropicErrorBody {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.requestID] = requestID
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
             status: .init(code: status(for: error)),
             headers: headers,

@@ -36,15 +36,20 @@ struct AnthropicReplyRelay {
                     return await fail(error, exchange: exchange, outcome: "upstream-error")
                 }
                 exchange.usage = TokenUsage(input: completion.usage?.promptTokens, output: completion.usage?.completionTokens)
-                guard await exchange.finish(status: 200, outcome: "completed", runtime: runtime) else {
-                    return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
-                }
-                let message = OpenAIToAnthropic.message(
+                var message = OpenAIToAnthropic.message(
                     completion,
                     request: request,
                     messageID: messageID,
                     matchStopSequences: matchStopSequences
                 )
+                do {
+                    try runtime.inspectResponse(&message, exchange: &exchange)
+                } catch {
+                    return await fail(error, exchange: exchange, outcome: "filtered")
+                }
+                guard await exchange.finish(status: 200, outcome: "completed", runtime: runtime) else {
+                    return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
+                }
                 return Response(
                     status: .ok,
                     headers: GatewayRuntime.jsonHeaders(exchange),
@@ -72,16 +77,31 @@ struct AnthropicReplyRelay {
                     // closing events with the last ones: one write where the host sent one chunk.
                     var pending: ByteBuffer? = Self.encode(translator.start())
                     var firstWrite: ContinuousClock.Instant?
+                    var output = runtime.streamFilter(recorded).map(OpenAIChunkFilter.init)
+                    var governance = GatewayRuntime.StreamGovernance(recorded)
                     do {
                         try await relayTranslating(
                             reply,
                             into: &writer,
                             translator: &translator,
+                            output: &output,
+                            governance: &governance,
                             pending: &pending,
                             firstWrite: &firstWrite
                         )
                     } catch is StopSequenceReached {
                         // The message ended at a stop sequence; reading stopped, the host's generation is cancelled.
+                    }
+                    if output != nil {
+                        // Text still held when the host's stream ended without a finish reason.
+                        switch governance.measure({ output!.flush(report: &$0, book: &$1) }) {
+                        case .replace(let data):
+                            if let chunk = try? JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(data.utf8)) {
+                                Self.encode(translator.feed(chunk), into: &pending.lazyInit)
+                            }
+                        case .block(let error): throw governance.filtered(error)
+                        case .forward, nil: break
+                        }
                     }
                     guard translator.sawFinish else {
                         throw UpstreamError(
@@ -100,7 +120,8 @@ struct AnthropicReplyRelay {
                         hostOutcome: translator.stoppedAtSequence ? .neutral : .success,
                         closing: closing,
                         firstWrite: firstWrite ?? .now,
-                        usage: TokenUsage(input: translator.inputTokens, output: translator.outputTokens)
+                        usage: TokenUsage(input: translator.inputTokens, output: translator.outputTokens),
+                        governance: output == nil ? nil : governance
                     )
                 }
             }
@@ -113,6 +134,8 @@ struct AnthropicReplyRelay {
         _ reply: UpstreamReply,
         into writer: inout any ResponseBodyWriter,
         translator: inout AnthropicStreamTranslator,
+        output: inout OpenAIChunkFilter?,
+        governance: inout GatewayRuntime.StreamGovernance,
         pending: inout ByteBuffer?,
         firstWrite: inout ContinuousClock.Instant?
     ) async throws {
@@ -138,7 +161,18 @@ struct AnthropicReplyRelay {
                 guard let data = event.data else { continue }
                 // The closing events go out after the stream, once the audit record is committed.
                 if data == "[DONE]" { continue }
-                guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(data.utf8)) else { continue }
+                var text = data
+                if output != nil {
+                    switch governance.measure({ output!.filter(data, report: &$0, book: &$1) }) {
+                    case .forward: break
+                    case .replace(let filtered): text = filtered
+                    case .block(let error):
+                        Self.encode(events, into: &batch)
+                        if batch.readableBytes > 0 { try await writer.write(batch) }
+                        throw governance.filtered(error)
+                    }
+                }
+                guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(text.utf8)) else { continue }
                 if let error = chunk.error {
                     throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
                 }
@@ -184,3 +218,11 @@ struct AnthropicReplyRelay {
 
 /// Ends the relay of a stream whose message reached a stop sequence.
 private struct StopSequenceReached: Error {}
+
+extension Optional where Wrapped == ByteBuffer {
+    /// The buffer, created empty first if there is none.
+    var lazyInit: ByteBuffer {
+        get { self ?? ByteBuffer() }
+        set { self = newValue }
+    }
+}

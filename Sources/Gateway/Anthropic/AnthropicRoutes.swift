@@ -23,12 +23,11 @@ package struct AnthropicRoutes: Sendable {
     func messages(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/messages", request: request, metrics: runtime.metrics)
         do {
-            exchange.principal = try runtime.authenticate(request)
-            let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: true)
-            exchange.model = anthropic.model
-            let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
-            exchange.model = target.publicName
-            exchange.routedModel = target.upstreamModel
+            try runtime.admit(request, exchange: &exchange)
+            var anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: true)
+            let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
+            try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
+            try runtime.reserveQuota(&anthropic.body, limit: .anthropic, exchange: &exchange)
             let affinity = anthropic.userID ?? exchange.principal!.user
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
                 var body = anthropic.body
@@ -78,19 +77,16 @@ package struct AnthropicRoutes: Sendable {
                 exchange: exchange
             )
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
         }
     }
 
     func countTokens(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/messages/count_tokens", request: request, metrics: runtime.metrics)
         do {
-            exchange.principal = try runtime.authenticate(request)
-            let anthropic = try AnthropicRequest(try await runtime.readJSON(request), requireMaxTokens: false)
-            exchange.model = anthropic.model
-            let target = try runtime.route(model: anthropic.model, for: exchange.principal!)
-            exchange.model = target.publicName
-            exchange.routedModel = target.upstreamModel
+            try runtime.admit(request, exchange: &exchange)
+            let anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: false)
+            let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
             let count =
                 target.pool.kind == .echo

@@ -50,6 +50,9 @@ enum ChecksumValidators {
         let country = String(decoding: characters[0..<2], as: UTF8.self)
         guard let length = ibanLengths[country], length == characters.count else { return false }
         guard characters[2...3].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        // ISO 7064 MOD 97-10 check digits run from 02 to 98.
+        let check = Int(characters[2] - 0x30) * 10 + Int(characters[3] - 0x30)
+        guard (2...98).contains(check) else { return false }
         var remainder = 0
         for byte in characters[4...] + characters[0..<4] {
             switch byte {

@@ -1,21 +1,50 @@
-/// All detectors over one text: secrets first (a token inside a URL or assignment is reported
-/// once, as the most specific thing it is), then personal data outside what was already found.
-/// Offsets are in Unicode scalars. Pure and I/O-free.
-package enum Detectors {
+/// All detectors over one text, most specific first: secrets (a token inside a URL or an
+/// assignment is reported once, as the most specific thing it is), the policy's exfiltration
+/// destinations and patterns, then personal data outside what was already found. Offsets are
+/// in Unicode scalars. Pure and I/O-free; built once per policy.
+package struct Detectors: Sendable {
+    let exfiltration: ExfiltrationDetector
+    let custom: CustomPatternDetector
+
+    package init(exfiltration rules: ExfiltrationRules) {
+        exfiltration = ExfiltrationDetector(rules)
+        custom = CustomPatternDetector(rules.patterns)
+    }
+
+    /// The detectors of the built-in default policy.
+    package static let standard = Detectors(exfiltration: DefaultPolicy.policy.exfiltration)
+
     package static func scan(_ text: String) -> [Finding] {
+        standard.scan(text)
+    }
+
+    package func scan(_ text: String) -> [Finding] {
         let scanner = TextScanner(text)
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
         var taken = TextScanner.Coverage(count: scanner.bytes.count)
-        for secret in SecretDetector().scan(scanner) {
-            byteFindings.append((secret.type, .secret, secret.range))
-            taken.take(secret.range)
+        func add(_ found: [(type: String, range: Range<Int>)], _ category: Finding.Category) {
+            for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where !item.range.isEmpty && taken.isFree(item.range) {
+                byteFindings.append((item.type, category, item.range))
+                taken.take(item.range)
+            }
         }
-        for personal in PersonalDataDetector().scan(scanner) where taken.isFree(personal.range) {
-            byteFindings.append((personal.type, .pii, personal.range))
-        }
+        add(SecretDetector().scan(scanner), .secret)
+        if !exfiltration.isEmpty { add(exfiltration.scan(scanner), .exfil) }
+        if !custom.isEmpty { add(custom.scan(text), .exfil) }
+        let tokens = scanner.numberTokens()
+        // Strongest evidence first: e-mail and IBANs (mod 97 over the whole account, letters
+        // included), then national identifiers and phones, then cards (a NIR can pass the Luhn
+        // test by chance; a card hardly ever the NIR key).
+        let personal = PersonalDataDetector()
+        add(personal.emails(scanner).map { ("email", $0) } + personal.ibans(scanner).map { ("iban", $0) }, .pii)
+        add(IdentifierDetector().scan(scanner, tokens: tokens), .pii)
+        add(personal.cards(scanner).map { ("payment_card", $0) }, .pii)
+        add(DateOfBirthDetector().scan(scanner, tokens: tokens), .pii)
+        add(NetworkAddressDetector().scan(scanner), .pii)
+        guard !byteFindings.isEmpty else { return [] }
         let offsets = scanner.scalarOffsets(byteFindings.flatMap { [$0.range.lowerBound, $0.range.upperBound] })
         return byteFindings.sorted { $0.range.lowerBound < $1.range.lowerBound }.map {
-            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound]!, end: offsets[$0.range.upperBound]!)
+            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound]!, end: offsets[$0.range.upperBound]!, utf8Range: $0.range)
         }
     }
 }

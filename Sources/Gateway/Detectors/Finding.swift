@@ -12,11 +12,25 @@ package struct Finding: Sendable, Equatable, Codable {
     /// Offsets in Unicode scalars, end exclusive.
     package var start: Int
     package var end: Int
+    /// The same span in UTF-8 bytes (what redaction cuts by); not part of the reported form.
+    package var utf8Range: Range<Int>
 
-    package init(type: String, category: Category, start: Int, end: Int) {
+    package init(type: String, category: Category, start: Int, end: Int, utf8Range: Range<Int>? = nil) {
         self.type = type
         self.category = category
         self.start = start
         self.end = end
+        self.utf8Range = utf8Range ?? start..<end
+    }
+
+    enum CodingKeys: String, CodingKey { case type, category, start, end }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        category = try container.decode(Category.self, forKey: .category)
+        start = try container.decode(Int.self, forKey: .start)
+        end = try container.decode(Int.self, forKey: .end)
+        utf8Range = start..<end
     }
 }

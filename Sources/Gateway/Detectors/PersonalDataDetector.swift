@@ -5,11 +5,6 @@ struct PersonalDataDetector {
     static let exampleDomains = ["example.com", "example.org", "example.net"]
     static let exampleSuffixes = [".example", ".test", ".invalid", ".localhost", ".example.com", ".example.org", ".example.net"]
 
-    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
-        (emails(scanner).map { ("email", $0) } + cards(scanner).map { ("payment_card", $0) } + ibans(scanner).map { ("iban", $0) })
-            .sorted { $0.1.lowerBound < $1.1.lowerBound }
-    }
-
     func emails(_ scanner: TextScanner) -> [Range<Int>] {
         let bytes = scanner.bytes
         let local: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x25 || $0 == 0x2B || $0 == 0x2D }
@@ -31,13 +26,17 @@ struct PersonalDataDetector {
         return found
     }
 
-    /// 13–19 digits, optionally grouped by single spaces or dashes, Luhn-valid.
+    /// 13–19 digits, optionally grouped by single spaces or dashes, Luhn-valid, starting with
+    /// a payment-card major industry identifier (2–6: Mastercard 2-series, Amex, Visa,
+    /// Mastercard, Discover), and not the decimals of a number (`3.14159…`).
     func cards(_ scanner: TextScanner) -> [Range<Int>] {
         let bytes = scanner.bytes
         var found: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard TextScanner.isDigit(bytes[index]), index == 0 || !TextScanner.isAlnum(bytes[index - 1]) else {
+            guard TextScanner.isDigit(bytes[index]), index == 0 || !TextScanner.isAlnum(bytes[index - 1]),
+                !(index >= 2 && (bytes[index - 1] == 0x2E || bytes[index - 1] == 0x2C) && TextScanner.isDigit(bytes[index - 2]))
+            else {
                 index += 1
                 continue
             }
@@ -55,7 +54,9 @@ struct PersonalDataDetector {
             }
             defer { index = end + 1 }
             guard end == bytes.count || !TextScanner.isAlnum(bytes[end]) else { continue }
-            guard (13...19).contains(digits.count), ChecksumValidators.luhn(String(decoding: digits, as: UTF8.self)) else { continue }
+            guard (13...19).contains(digits.count), (0x32...0x36).contains(digits[0]),
+                ChecksumValidators.luhn(String(decoding: digits, as: UTF8.self))
+            else { continue }
             guard Set(digits).count > 1 else { continue }
             found.append(index..<end)
         }

@@ -41,6 +41,18 @@ struct SecretDetector {
         PrefixRule(type: "anthropic_api_key", prefixes: ["sk-ant-"], allowed: tokenChars, length: 32...200),
         PrefixRule(type: "openai_api_key", prefixes: ["sk-proj-", "sk-svcacct-", "sk-"], allowed: tokenChars, length: 32...200),
         PrefixRule(type: "google_api_key", prefixes: ["AIza"], allowed: tokenChars, length: 35...35),
+        PrefixRule(type: "huggingface_token", prefixes: ["hf_"], allowed: base62, length: 30...40),
+        PrefixRule(type: "groq_api_key", prefixes: ["gsk_"], allowed: base62, length: 48...60),
+        PrefixRule(type: "npm_token", prefixes: ["npm_"], allowed: base62, length: 36...36),
+        PrefixRule(type: "pypi_token", prefixes: ["pypi-AgEIcHlwaS5vcmc"], allowed: tokenChars, length: 50...250),
+        PrefixRule(type: "sendgrid_api_key", prefixes: ["SG."], allowed: { tokenChars($0) || $0 == 0x2E }, length: 60...70),
+        PrefixRule(
+            type: "discord_webhook",
+            prefixes: ["https://discord.com/api/webhooks/", "https://discordapp.com/api/webhooks/"],
+            allowed: { tokenChars($0) || $0 == 0x2F },
+            length: 40...140
+        ),
+        PrefixRule(type: "square_token", prefixes: ["sq0atp-", "sq0csp-", "EAAA"], allowed: tokenChars, length: 22...60),
     ]
 
     /// For each first byte, the (rule, prefix) pairs that start with it, longest prefix first.
@@ -148,6 +160,7 @@ struct SecretDetector {
     static let secretNames = [
         "secret", "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "access_key", "private_key", "credential", "auth",
     ].map { Array($0.utf8) }
+    static let awsSecretName = Array("aws_secret".utf8)
     static let passwordNames = ["password", "passwd", "pwd"].map { Array($0.utf8) }
 
     /// `NAME = value`, `NAME: value`, `"name": "value"`: the value, when the name says secret
@@ -182,7 +195,8 @@ struct SecretDetector {
             let hasLetter = value.contains { TextScanner.isAlnum($0) && !TextScanner.isDigit($0) }
             guard hasDigit && hasLetter, TextScanner.entropy(value) >= 3.0 else { continue }
             let isPassword = Self.passwordNames.contains { TextScanner.contains(name, $0, foldCase: true) }
-            found.append((isPassword ? "password" : "generic_secret", valueStart..<valueEnd))
+            let isAWS = TextScanner.contains(name, Self.awsSecretName, foldCase: true) && value.count == 40
+            found.append((isPassword ? "password" : isAWS ? "aws_secret_access_key" : "generic_secret", valueStart..<valueEnd))
         }
         return found
     }

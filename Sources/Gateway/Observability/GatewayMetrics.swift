@@ -46,17 +46,40 @@ package final class GatewayMetrics: Sendable {
             return counter
         }
         counter.increment()
-        let histogram = histograms.withLock { cache in
-            if let histogram = cache[route] { return histogram }
-            let histogram = registry.makeDurationHistogram(
+        histogram(in: histograms, key: route) {
+            registry.makeDurationHistogram(
                 descriptor: Self.name("request_duration", unit: "seconds", help: "Time from request to last response byte."),
                 labels: [("route", route)],
                 buckets: Self.latencyBuckets
             )
-            cache[route] = histogram
+        }.record(duration)
+    }
+
+    /// The histogram cached under `key`, made on first use.
+    private func histogram(in cache: borrowing Mutex<[String: DurationHistogram]>, key: String, make: () -> DurationHistogram) -> DurationHistogram {
+        cache.withLock { cache in
+            if let histogram = cache[key] { return histogram }
+            let histogram = make()
+            cache[key] = histogram
             return histogram
         }
-        histogram.record(duration)
+    }
+
+    private let steps = Mutex<[String: DurationHistogram]>([:])
+    private static let stepBuckets: [Duration] = [
+        .microseconds(5), .microseconds(10), .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250),
+        .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+    ]
+
+    /// One governance pipeline step's time (the histogram's count is how often it ran).
+    package func stepFinished(_ step: String, duration: Duration) {
+        histogram(in: steps, key: step) {
+            registry.makeDurationHistogram(
+                descriptor: Self.name("pipeline_step_duration", unit: "seconds", help: "Time in each governance pipeline step."),
+                labels: [("step", step)],
+                buckets: Self.stepBuckets
+            )
+        }.record(duration)
     }
 
     package func upstreamAttemptFailed(host: String, code: String) {

@@ -6,22 +6,10 @@ import NIOFoundationEssentialsCompat
 /// into their own exception classes by status code.
 enum OpenAIErrorBody {
     static func response(for error: GatewayError) -> Response {
-        let (type, code): (String, String?) =
-            switch error.kind {
-            case .invalidRequest: ("invalid_request_error", nil)
-            case .authentication: ("invalid_request_error", "invalid_api_key")
-            case .permission: ("permission_error", "model_not_allowed")
-            case .modelNotFound: ("invalid_request_error", "model_not_found")
-            case .tooLarge: ("invalid_request_error", "request_too_large")
-            case .rateLimited: ("rate_limit_error", "rate_limit_exceeded")
-            case .upstreamUnavailable: ("server_error", "upstream_unavailable")
-            case .upstreamFailed: ("server_error", "upstream_error")
-            case .upstreamTimeout: ("server_error", "upstream_timeout")
-            case .governanceUnavailable: ("server_error", "governance_unavailable")
-            case .internal: ("server_error", nil)
-            }
+        let (type, code) = typeAndCode(error)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
             status: .init(code: error.status),
             headers: headers,
@@ -29,11 +17,29 @@ enum OpenAIErrorBody {
         )
     }
 
+    static func typeAndCode(_ error: GatewayError) -> (String, String?) {
+        switch error.kind {
+        case .invalidRequest: ("invalid_request_error", nil)
+        case .authentication: ("invalid_request_error", "invalid_api_key")
+        case .permission: ("permission_error", "model_not_allowed")
+        case .modelNotFound: ("invalid_request_error", "model_not_found")
+        case .tooLarge: ("invalid_request_error", "request_too_large")
+        case .rateLimited: ("rate_limit_error", "rate_limit_exceeded")
+        case .upstreamUnavailable: ("server_error", "upstream_unavailable")
+        case .upstreamFailed: ("server_error", "upstream_error")
+        case .upstreamTimeout: ("server_error", "upstream_timeout")
+        case .governanceUnavailable: ("server_error", "governance_unavailable")
+        case .policyBlocked: ("permission_error", "policy_violation")
+        case .internal: ("server_error", nil)
+        }
+    }
+
     /// The same error as one SSE `data:` event, for failures after a stream has started
     /// (the OpenAI SDKs raise `APIError` on a chunk that carries `error`).
     static func streamEvent(for error: GatewayError) -> ByteBuffer {
         var buffer = ByteBuffer(string: "data: ")
-        buffer.writeData(json(error, type: "server_error", code: nil))
+        let (type, code) = typeAndCode(error)
+        buffer.writeData(json(error, type: error.kind == .policyBlocked ? type : "server_error", code: code))
         buffer.writeString("\n\n")
         return buffer
     }

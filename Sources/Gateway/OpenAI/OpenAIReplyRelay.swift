@@ -9,16 +9,6 @@ import NIOCore
 struct OpenAIReplyRelay {
     let runtime: GatewayRuntime
 
-    func response(_ reply: UpstreamReply, streaming: Bool, exchange: Exchange) async -> Response {
-        await runtime.relayUnchanged(
-            reply,
-            streaming: streaming,
-            exchange: exchange,
-            fail: { failure, exchange in await fail(failure.error, exchange: exchange, outcome: failure.outcome) },
-            errorEvent: OpenAIErrorBody.streamEvent
-        )
-    }
-
     /// A streamed chat completion, normalised to OpenAI's shape (``OpenAIStreamNormalizer``):
     /// tool-call deltas without repeats, and usage counted on the host's tokenizer when the host
     /// reports none (sent as the last chunk when the client asked with `include_usage`).
@@ -44,6 +34,8 @@ struct OpenAIReplyRelay {
                     writer in
                     var parser = SSEParser()
                     var normalizer = OpenAIStreamNormalizer(clientWantsUsage: includeUsage)
+                    var output = runtime.streamFilter(exchange).map(OpenAIChunkFilter.init)
+                    var governance = GatewayRuntime.StreamGovernance(exchange)
                     var end = GatewayRuntime.StreamEnd(hostOutcome: .success, usage: TokenUsage())
                     let timeouts = runtime.configuration.timeouts
                     try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
@@ -58,10 +50,26 @@ struct OpenAIReplyRelay {
                                 continue
                             }
                             end.usage.take(from: data)
+                            var forwarded: String?
                             switch normalizer.normalize(data) {
-                            case .forward: batch.writeImmutableBuffer(event.raw)
-                            case .replace(let rewritten): batch.writeString("data: \(rewritten)\n\n")
-                            case .drop: break
+                            case .forward: forwarded = data
+                            case .replace(let rewritten): forwarded = rewritten
+                            case .drop: forwarded = nil
+                            }
+                            guard var text = forwarded else { continue }
+                            if output != nil {
+                                switch governance.measure({ output!.filter(text, report: &$0, book: &$1) }) {
+                                case .forward: break
+                                case .replace(let filtered): text = filtered
+                                case .block(let error):
+                                    if batch.readableBytes > 0 { try await writer.write(batch) }
+                                    throw governance.filtered(error)
+                                }
+                            }
+                            if text == data && forwarded == data {
+                                batch.writeImmutableBuffer(event.raw)
+                            } else {
+                                batch.writeString("data: \(text)\n\n")
                             }
                         }
                         guard batch.readableBytes > 0 else { return }
@@ -69,6 +77,14 @@ struct OpenAIReplyRelay {
                         try await writer.write(batch)
                     }
                     if let tail = parser.finish() { try await writer.write(tail.raw) }
+                    if output != nil {
+                        switch governance.measure({ output!.flush(report: &$0, book: &$1) }) {
+                        case .replace(let filtered): try await writer.write(ByteBuffer(string: "data: \(filtered)\n\n"))
+                        case .block(let error): throw governance.filtered(error)
+                        case .forward, nil: break
+                        }
+                    }
+                    if output != nil { end.governance = governance }
                     if !normalizer.sawUsage, target.pool.kind != .echo {
                         let text = normalizer.completionText()
                         let completion = await runtime.tokenizer.count(text: text, pool: target.pool, hostID: reply.hostID)
@@ -113,6 +129,17 @@ struct OpenAIReplyRelay {
             return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
         }
         return Response(status: .init(code: reply.status), headers: GatewayRuntime.jsonHeaders(exchange), body: .init(byteBuffer: body))
+    }
+
+    /// A non-streamed chat completion: the host's JSON, its content scanned by the policy.
+    func completion(_ reply: UpstreamReply, exchange: Exchange) async -> Response {
+        await runtime.relayUnchanged(
+            reply,
+            streaming: false,
+            exchange: exchange,
+            fail: { failure, exchange in await fail(failure.error, exchange: exchange, outcome: failure.outcome) },
+            errorEvent: OpenAIErrorBody.streamEvent
+        )
     }
 
     func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {

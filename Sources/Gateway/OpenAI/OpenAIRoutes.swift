@@ -21,13 +21,12 @@ package struct OpenAIRoutes: Sendable {
     func chatCompletions(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/chat/completions", request: request, metrics: runtime.metrics)
         do {
-            exchange.principal = try runtime.authenticate(request)
-            var body = try await runtime.readJSON(request)
+            try runtime.admit(request, exchange: &exchange)
+            var body = try await runtime.readJSON(request, exchange: &exchange)
             let (model, streaming) = try OpenAIRequestValidation.chat(body)
-            exchange.model = model
-            let target = try runtime.route(model: model, for: exchange.principal!)
-            exchange.model = target.publicName
-            exchange.routedModel = target.upstreamModel
+            let target = try runtime.resolve(model: model, exchange: &exchange)
+            try runtime.inspectRequest(&body, exchange: &exchange)
+            try runtime.reserveQuota(&body, limit: .openAIChat, exchange: &exchange)
             let reply: UpstreamReply
             let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
             if target.pool.kind == .echo {
@@ -46,22 +45,21 @@ package struct OpenAIRoutes: Sendable {
             if streaming {
                 return await relay.chatStream(reply, request: body, includeUsage: includeUsage, target: target, exchange: exchange)
             }
-            return await relay.response(reply, streaming: false, exchange: exchange)
+            return await relay.completion(reply, exchange: exchange)
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
         }
     }
 
     func embeddings(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/embeddings", request: request, metrics: runtime.metrics)
         do {
-            exchange.principal = try runtime.authenticate(request)
-            var body = try await runtime.readJSON(request)
+            try runtime.admit(request, exchange: &exchange)
+            var body = try await runtime.readJSON(request, exchange: &exchange)
             let model = try OpenAIRequestValidation.embeddings(body)
-            exchange.model = model
-            let target = try runtime.route(model: model, for: exchange.principal!)
-            exchange.model = target.publicName
-            exchange.routedModel = target.upstreamModel
+            let target = try runtime.resolve(model: model, exchange: &exchange)
+            try runtime.inspectRequest(&body, exchange: &exchange)
+            try runtime.reserveQuota(&body, limit: .none, exchange: &exchange)
             let reply: UpstreamReply
             if target.pool.kind == .echo {
                 reply = runtime.echo.embeddings(body)
@@ -71,7 +69,7 @@ package struct OpenAIRoutes: Sendable {
             }
             return await relay.embeddings(reply, exchange: exchange)
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
         }
     }
 
@@ -85,7 +83,8 @@ package struct OpenAIRoutes: Sendable {
                 ? await AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
                 : await relay.fail(error, exchange: exchange, outcome: "refused")
         }
-        let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) }
+        let policy = runtime.policy.inspector(for: principal)?.policy
+        let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) && policy?.permits(model: $0) != false }
         var listed = exchange
         listed.principal = principal
         await listed.finish(status: 200, outcome: "completed", runtime: runtime)
@@ -96,10 +95,8 @@ package struct OpenAIRoutes: Sendable {
     func model(_ request: Request, id: String) async -> Response {
         var exchange = Exchange(route: "/v1/models/{id}", request: request, metrics: runtime.metrics)
         do {
-            exchange.principal = try runtime.authenticate(request)
-            let target = try runtime.route(model: id, for: exchange.principal!)
-            exchange.model = target.publicName
-            exchange.routedModel = target.upstreamModel
+            try runtime.admit(request, exchange: &exchange)
+            let target = try runtime.resolve(model: id, exchange: &exchange)
             await exchange.finish(status: 200, outcome: "completed", runtime: runtime)
             return Self.json(Self.modelObject(target.publicName))
         } catch {

@@ -20,6 +20,13 @@ struct Exchange: Sendable {
     var upstreamID: String?
     var firstByte: ContinuousClock.Instant?
     var usage = TokenUsage()
+    /// The request body's size: the quota's bound on its input tokens.
+    var requestBytes = 0
+    /// The caller's policy, once authenticated (nil when governance is off).
+    var inspector: ContentInspector?
+    var report = GovernanceReport()
+    var book = PlaceholderBook()
+    var reservation: QuotaLedger.Reservation?
 
     init(route: String, request: Request, metrics: GatewayMetrics) {
         self.id = Self.makeID()
@@ -55,7 +62,16 @@ struct Exchange: Sendable {
                 "upstream.id": "\(upstreamID ?? "-")",
             ]
         )
+        if let reservation {
+            let start = ContinuousClock.now
+            let used = usage.input.flatMap { input in usage.output.map { input + $0 } }
+                ?? (upstreamID == nil ? 0 : nil)
+            runtime.quotas.settle(reservation, used: used)
+            runtime.metrics.stepFinished(GatewayRuntime.Step.quotaSettlement.rawValue, duration: .now - start)
+        }
+        let auditStart = ContinuousClock.now
         let committed = await runtime.audit.record(record(status: status, outcome: outcome, duration: duration))
+        runtime.metrics.stepFinished(GatewayRuntime.Step.audit.rawValue, duration: .now - auditStart)
         if !committed {
             runtime.logger.error("request not recorded: the audit log cannot be written", metadata: ["request.id": "\(id)"])
         }
@@ -77,8 +93,14 @@ struct Exchange: Sendable {
         entry.firstTokenMicros = firstByte.map { Int64(($0 - started) / .microseconds(1)) }
         entry.tokensIn = usage.input
         entry.tokensOut = usage.output
-        // The policy engine is not wired yet: every request that got through is allowed.
-        entry.verdict = status < 400 ? "allow" : nil
+        if report.evaluated {
+            entry.verdict = report.verdict.rawValue
+            entry.findings = report.findingsJSON
+            entry.detail = report.contentJSON
+        } else {
+            // Refused before the policy was applied (or governance is off): no verdict to tell.
+            entry.verdict = status < 400 ? "allow" : nil
+        }
         entry.outcome = outcome
         return entry
     }

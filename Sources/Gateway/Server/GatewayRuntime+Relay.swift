@@ -85,6 +85,37 @@ extension GatewayRuntime {
         var closing: ByteBuffer?
         var firstWrite: ContinuousClock.Instant?
         var usage: TokenUsage
+        /// The output filter's findings and time, when governance is on.
+        var governance: StreamGovernance?
+    }
+
+    /// The governance state a stream relay carries: findings so far, the placeholders of this
+    /// exchange, and the time spent filtering (one `output_filter` step per stream).
+    struct StreamGovernance {
+        var report: GovernanceReport
+        var book: PlaceholderBook
+        var elapsed: Duration = .zero
+
+        init(_ exchange: Exchange) {
+            report = exchange.report
+            book = exchange.book
+        }
+
+        mutating func measure<T>(_ body: (inout GovernanceReport, inout PlaceholderBook) -> T) -> T {
+            let start = ContinuousClock.now
+            defer { elapsed += .now - start }
+            return body(&report, &book)
+        }
+
+        func filtered(_ error: GatewayError) -> StreamFiltered {
+            StreamFiltered(error: error, governance: self)
+        }
+    }
+
+    /// The output filter ended a stream on a `block`.
+    struct StreamFiltered: Error {
+        var error: GatewayError
+        var governance: StreamGovernance
     }
 
     /// Runs a stream relay, then settles everything. A host failure after the stream started
@@ -105,11 +136,23 @@ extension GatewayRuntime {
             reply.finish(end.hostOutcome)
             exchange.firstByte = end.firstWrite
             exchange.usage = end.usage
+            if let governance = end.governance {
+                exchange.report = governance.report
+                metrics.stepFinished(Step.outputFilter.rawValue, duration: governance.elapsed)
+            }
             if await exchange.finish(status: 200, outcome: "completed", runtime: self) {
                 if let closing = end.closing, closing.readableBytes > 0 { try await writer.write(closing) }
             } else {
                 try await writer.write(errorEvent(Self.auditFailure))
             }
+        } catch let filtered as StreamFiltered {
+            // The policy blocks what the host was generating: stop reading (the host's
+            // generation is cancelled) and end the stream with the format's error event.
+            reply.finish(.neutral)
+            exchange.report = filtered.governance.report
+            metrics.stepFinished(Step.outputFilter.rawValue, duration: filtered.governance.elapsed)
+            await exchange.finish(status: 200, outcome: "filtered", runtime: self)
+            try await writer.write(errorEvent(filtered.error))
         } catch let error as UpstreamError {
             reply.finish(.failure)
             metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
@@ -150,16 +193,29 @@ extension GatewayRuntime {
             return await fail(await refusal(from: reply), exchange)
         }
         guard streaming else {
+            var body: ByteBuffer
             do {
-                let body = try await answer(reply)
-                exchange.usage.take(from: String(buffer: body))
-                guard await exchange.finish(status: reply.status, outcome: "completed", runtime: self) else {
-                    return await fail(RelayFailure(error: Self.auditFailure, outcome: "not-recorded"), exchange)
-                }
-                return Response(status: .init(code: reply.status), headers: Self.jsonHeaders(exchange), body: .init(byteBuffer: body))
+                body = try await answer(reply)
             } catch {
                 return await fail(error, exchange)
             }
+            exchange.usage.take(from: String(buffer: body))
+            if exchange.inspector != nil {
+                guard var json = Self.decode(body) else {
+                    let error = GatewayError(.upstreamFailed, "The inference host \(reply.hostID) sent a response that is not JSON.")
+                    return await fail(RelayFailure(error: error, outcome: "upstream-error"), exchange)
+                }
+                do {
+                    // Re-encoded only when something was redacted: otherwise the host's bytes go out as they came.
+                    if try inspectResponse(&json, exchange: &exchange) { body = Self.encode(json) }
+                } catch {
+                    return await fail(RelayFailure(error: error, outcome: "filtered"), exchange)
+                }
+            }
+            guard await exchange.finish(status: reply.status, outcome: "completed", runtime: self) else {
+                return await fail(RelayFailure(error: Self.auditFailure, outcome: "not-recorded"), exchange)
+            }
+            return Response(status: .init(code: reply.status), headers: Self.jsonHeaders(exchange), body: .init(byteBuffer: body))
         }
         let runtime = self
         let recorded = exchange
@@ -170,6 +226,8 @@ extension GatewayRuntime {
                 try await runtime.settleStream(reply, exchange: recorded, writer: &writer, errorEvent: errorEvent) { writer in
                     var parser = SSEParser()
                     var end = StreamEnd(hostOutcome: .success, usage: TokenUsage())
+                    var output = runtime.streamFilter(recorded).map(AnthropicEventFilter.init)
+                    var governance = StreamGovernance(recorded)
                     let timeouts = runtime.configuration.timeouts
                     try await StreamRelay.relay(reply.body, idle: timeouts.idle, total: timeouts.total, hostID: reply.hostID) { chunk in
                         let events = try parser.feed(chunk)
@@ -182,6 +240,17 @@ extension GatewayRuntime {
                                     continue
                                 }
                                 end.usage.take(from: data)
+                                if output != nil {
+                                    switch governance.measure({ output!.filter(name: event.name, data: data, report: &$0, book: &$1) }) {
+                                    case .forward: break
+                                    case .replace(let events):
+                                        batch.writeString(events)
+                                        continue
+                                    case .block(let error):
+                                        if batch.readableBytes > 0 { try await writer.write(batch) }
+                                        throw governance.filtered(error)
+                                    }
+                                }
                             }
                             batch.writeImmutableBuffer(event.raw)
                         }
@@ -190,6 +259,7 @@ extension GatewayRuntime {
                         try await writer.write(batch)
                     }
                     if let tail = parser.finish() { try await writer.write(tail.raw) }
+                    if output != nil { end.governance = governance }
                     return end
                 }
             }

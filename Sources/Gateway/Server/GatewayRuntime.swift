@@ -17,6 +17,8 @@ package struct GatewayRuntime: Sendable {
     package let tokenizer: HostTokenizer
     package let metrics: GatewayMetrics
     package let audit: AuditLog
+    package let policy: PolicyStore
+    package let quotas: QuotaLedger
     package let logger: Logger
 
     package init(
@@ -25,6 +27,7 @@ package struct GatewayRuntime: Sendable {
         upstream: UpstreamClient,
         metrics: GatewayMetrics,
         audit: AuditLog,
+        policy: PolicyStore = PolicyStore(policy: DefaultPolicy.policy, source: "built-in default"),
         logger: Logger
     ) {
         self.configuration = configuration
@@ -36,6 +39,8 @@ package struct GatewayRuntime: Sendable {
         self.tokenizer = HostTokenizer(http: upstream.http)
         self.metrics = metrics
         self.audit = audit
+        self.policy = policy
+        self.quotas = QuotaLedger()
         self.logger = logger
     }
 
@@ -66,8 +71,17 @@ package struct GatewayRuntime: Sendable {
         return token.isEmpty ? nil : String(token)
     }
 
-    /// Reads and decodes a JSON request body within the size and depth limits.
-    func readJSON(_ request: Request) async throws(GatewayError) -> JSONValue {
+    /// Reads and decodes a JSON request body within the size and depth limits (timed as the
+    /// `request_limits` step), noting its size on the exchange.
+    func readJSON(_ request: Request, exchange: inout Exchange) async throws(GatewayError) -> JSONValue {
+        let start = ContinuousClock.now
+        defer { metrics.stepFinished(Step.requestLimits.rawValue, duration: .now - start) }
+        let (value, bytes) = try await readJSONBody(request)
+        exchange.requestBytes = bytes
+        return value
+    }
+
+    private func readJSONBody(_ request: Request) async throws(GatewayError) -> (JSONValue, Int) {
         let limit = configuration.limits.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw GatewayError(.tooLarge, "The request body is \(length) bytes; the limit is \(limit) bytes.")
@@ -92,7 +106,7 @@ package struct GatewayRuntime: Sendable {
         guard case .object = value else {
             throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
         }
-        return value
+        return (value, buffer.readableBytes)
     }
 
     /// Resolves the requested model for this caller, or refuses with 403 or 404.

@@ -14,6 +14,8 @@ package struct GatewayError: Error, Sendable, Equatable {
         case upstreamTimeout
         /// Governance state (the audit log) cannot be written: fail closed.
         case governanceUnavailable
+        /// The policy blocks this content (request or response).
+        case policyBlocked
         case `internal`
     }
 
@@ -23,6 +25,8 @@ package struct GatewayError: Error, Sendable, Equatable {
     package var param: String?
     /// The status to use instead of the kind's default (an upstream 4xx passed on as is).
     package var statusOverride: Int?
+    /// Seconds until a quota window opens again (429s).
+    package var retryAfter: Int?
 
     package init(_ kind: Kind, _ message: String, param: String? = nil, status: Int? = nil) {
         self.kind = kind
@@ -36,7 +40,7 @@ package struct GatewayError: Error, Sendable, Equatable {
         switch kind {
         case .invalidRequest: return 400
         case .authentication: return 401
-        case .permission: return 403
+        case .permission, .policyBlocked: return 403
         case .modelNotFound: return 404
         case .tooLarge: return 413
         case .rateLimited: return 429

@@ -1,27 +1,33 @@
 import Foundation
-import Yams
+package import Yams
 
 /// A YAML node with the path that led to it, so that every complaint names file, line, key.
-struct ConfigNode {
-    let node: Node
-    let path: String
-    let file: String
+package struct ConfigNode {
+    package let node: Node
+    package let path: String
+    package let file: String
 
-    var line: Int? { node.mark.map { $0.line } }
-    var column: Int? { node.mark.map { $0.column } }
+    package init(node: Node, path: String, file: String) {
+        self.node = node
+        self.path = path
+        self.file = file
+    }
 
-    func problem(_ message: String) -> ConfigError {
+    package var line: Int? { node.mark.map { $0.line } }
+    package var column: Int? { node.mark.map { $0.column } }
+
+    package func problem(_ message: String) -> ConfigError {
         problem(.invalidValue, message)
     }
 
-    func problem(_ code: ConfigError.Code, _ message: String) -> ConfigError {
+    package func problem(_ code: ConfigError.Code, _ message: String) -> ConfigError {
         ConfigError(code: code, file: file, line: line, column: column, key: path, message: message)
     }
 
     private func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The mapping's entries, refusing keys not in `allowed`.
-    func mapping(allowed: Set<String>) throws -> [String: ConfigNode] {
+    package func mapping(allowed: Set<String>) throws -> [String: ConfigNode] {
         guard case .mapping(let mapping) = node else {
             throw problem("expected a mapping of keys (\(allowed.sorted().joined(separator: ", ")))")
         }
@@ -45,7 +51,7 @@ struct ConfigNode {
     }
 
     /// A mapping whose keys are names chosen by the user (pool names).
-    func namedEntries() throws -> [(String, ConfigNode)] {
+    package func namedEntries() throws -> [(String, ConfigNode)] {
         guard case .mapping(let mapping) = node else { throw problem("expected a mapping of names to settings") }
         return try mapping.map { keyNode, value in
             guard let key = keyNode.string, !key.isEmpty else { throw problem("expected non-empty string names") }
@@ -53,29 +59,29 @@ struct ConfigNode {
         }
     }
 
-    func sequence() throws -> [ConfigNode] {
+    package func sequence() throws -> [ConfigNode] {
         guard case .sequence(let sequence) = node else { throw problem("expected a list") }
         return sequence.enumerated().map { index, item in ConfigNode(node: item, path: "\(path)[\(index)]", file: file) }
     }
 
-    func string() throws -> String {
+    package func string() throws -> String {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw problem("expected a non-empty string") }
         return scalar.string
     }
 
-    func int(in range: ClosedRange<Int>) throws -> Int {
+    package func int(in range: ClosedRange<Int>) throws -> Int {
         guard let value = node.int, range.contains(value) else {
             throw problem("expected an integer from \(range.lowerBound) to \(range.upperBound), got '\(node.string ?? "a non-scalar")'")
         }
         return value
     }
 
-    func bool() throws -> Bool {
+    package func bool() throws -> Bool {
         guard let value = node.bool else { throw problem("expected true or false, got '\(node.string ?? "a non-scalar")'") }
         return value
     }
 
-    func oneOf<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
+    package func oneOf<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string()
         guard let value = T(rawValue: text) else {
             throw problem("expected one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
@@ -84,7 +90,7 @@ struct ConfigNode {
     }
 
     /// A duration such as `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
-    func duration() throws -> Duration {
+    package func duration() throws -> Duration {
         let text = (node.string ?? "").trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
@@ -92,5 +98,46 @@ struct ConfigNode {
         }
         if let number = Double(text), number > 0 { return .milliseconds(Int64(number * 1000)) }
         throw problem("expected a positive duration such as 250ms, 5s, 2m or 1h, got '\(text)'")
+    }
+
+    /// A list of non-empty strings (a single string counts as a list of one).
+    package func strings() throws -> [String] {
+        if case .scalar = node { return [try string()] }
+        return try sequence().map { try $0.string() }
+    }
+
+    /// The root node of a YAML document, or nil when the document is empty. A syntax error
+    /// names the file and line.
+    package static func compose(yaml: String, file: String) throws -> ConfigNode? {
+        do {
+            return try Yams.compose(yaml: yaml).map { ConfigNode(node: $0, path: "", file: file) }
+        } catch let error as YamlError {
+            throw ConfigError(code: .syntax, file: file, line: line(of: error), key: nil, message: "not valid YAML: \(problem(of: error))")
+        }
+    }
+
+    /// Reads and composes a YAML file.
+    package static func load(path: String) throws -> ConfigNode? {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(code: .unreadable, file: path, key: nil, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try compose(yaml: text, file: path)
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+        default: "\(error)"
+        }
     }
 }

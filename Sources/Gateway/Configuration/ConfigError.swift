@@ -1,7 +1,16 @@
 /// A configuration problem, located: which file, which line and column, which key, what was
 /// expected. `tappass` prints it and exits with status 2; nothing starts.
-struct ConfigError: Error, CustomStringConvertible {
-    enum Code: String {
+package struct ConfigError: Error, CustomStringConvertible {
+    package init(code: Code, file: String, line: Int? = nil, column: Int? = nil, key: String? = nil, message: String) {
+        self.code = code
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+        self.message = message
+    }
+
+    package enum Code: String {
         case unreadable = "config_unreadable"
         case syntax = "config_syntax"
         case invalidValue = "config_invalid_value"
@@ -9,14 +18,14 @@ struct ConfigError: Error, CustomStringConvertible {
         case missingKey = "config_missing_key"
     }
 
-    var code: Code
-    var file: String
-    var line: Int?
-    var column: Int?
-    var key: String?
-    var message: String
+    package var code: Code
+    package var file: String
+    package var line: Int?
+    package var column: Int?
+    package var key: String?
+    package var message: String
 
-    var description: String {
+    package var description: String {
         var location = file
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }

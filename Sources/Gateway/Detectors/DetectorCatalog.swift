@@ -1,0 +1,28 @@
+/// Every finding type the built-in detectors report, by category: what a policy may name in
+/// `actions`, and what `tappass policy check` validates names against.
+package enum DetectorCatalog {
+    package static let secretTypes: [String] = [
+        "aws_access_key_id", "aws_secret_access_key", "github_token", "gitlab_token", "slack_token", "slack_webhook",
+        "discord_webhook", "stripe_key", "square_token", "sendgrid_api_key", "openai_api_key", "anthropic_api_key",
+        "google_api_key", "huggingface_token", "groq_api_key", "npm_token", "pypi_token", "private_key", "jwt",
+        "password_in_url", "password", "generic_secret",
+    ]
+
+    package static let personalDataTypes: [String] = [
+        "email", "phone", "payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir",
+        "ip_address", "date_of_birth",
+    ]
+
+    package static let exfiltrationTypes: [String] = ["exfil_domain", "exfil_keyword"]
+
+    /// National identifiers and financial account numbers: what the default policy redacts.
+    package static let identifierTypes: Set<String> = ["payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir"]
+
+    /// The category of a built-in type or of a policy's custom pattern; nil for unknown names.
+    package static func category(of type: String, exfiltration: ExfiltrationRules = .init()) -> Finding.Category? {
+        if secretTypes.contains(type) { return .secret }
+        if personalDataTypes.contains(type) { return .pii }
+        if exfiltrationTypes.contains(type) || exfiltration.patterns.contains(where: { $0.name == type }) { return .exfil }
+        return nil
+    }
+}

@@ -1,0 +1,142 @@
+/// Phone numbers and national identifiers among the number tokens of a text.
+///
+/// - Phones: E.164 (`+` and 8–15 digits); national formats of the US (`(415) 555-0134`,
+///   `415-555-0134`), UK, BE, NL, FR and DE (a leading 0, 9–12 digits, written in groups, or
+///   unseparated after a label such as `tel`). The US fictional range 555-0100…0199 is not a finding.
+/// - US SSN `123-45-6789` (area/group/serial rules; unseparated only after `SSN`), Belgian
+///   national number `85.07.30-033.28` (mod 97; unseparated only after a label), French NIR
+///   (mod 97 key, 15 digits), Dutch BSN (11-test, only after a label: one random 9-digit number
+///   in 11 passes it), UK NINO `AB 12 34 56 C`.
+struct IdentifierDetector {
+    static func labels(_ words: [String]) -> [[UInt8]] { words.map { Array($0.lowercased().utf8) } }
+
+    static let phoneLabels = labels([
+        "phone", "tel", "mobile", "cell", "call", "gsm", "fax", "whatsapp", "telefoon", "téléphone", "telefon", "handy", "portable",
+        "mobiel", "numéro", "number",
+    ])
+    static let ssnLabels = labels(["ssn", "social security"])
+    static let bsnLabels = labels(["bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "citizen service number"])
+    static let belgianLabels = labels(["rijksregisternummer", "rijksregister", "national number", "numéro national", "registre national", "insz", "niss", "rrn"])
+
+    func scan(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
+        var found: [(type: String, range: Range<Int>)] = []
+        for token in tokens {
+            if let type = classify(token, scanner) { found.append((type, token.range)) }
+        }
+        found += ninos(scanner)
+        return found
+    }
+
+    func classify(_ token: NumberToken, _ scanner: TextScanner) -> String? {
+        let digits = token.digits
+        let count = digits.count
+        let groups = token.groups
+        let compact = token.compact
+        if token.plus {
+            guard (8...15).contains(count), digits[0] != 0x30 else { return nil }
+            if digits[0] == 0x31, count == 11, isFictionalUS(Array(digits.dropFirst())) { return nil }
+            return "phone"
+        }
+        // US SSN: 3-2-4 with dashes or spaces; 9 bare digits after a label.
+        if groups == [3, 2, 4] && !token.separators.contains(0x2E)
+            || (count == 9 && groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16))
+        {
+            let text = compact
+            if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)) { return "us_ssn" }
+        }
+        // Belgian national number: YY.MM.DD-SSS.CC, or 11 digits after a label.
+        if count == 11, groups == [2, 2, 2, 3, 2] || (groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels)) {
+            if ChecksumValidators.belgianNationalNumber(compact) { return "be_national_number" }
+        }
+        // French NIR: 15 digits, compact or as 1 85 07 75 123 456 78.
+        if count == 15, groups == [15] || groups == [1, 2, 2, 2, 3, 3, 2] || groups == [13, 2] {
+            if ChecksumValidators.frenchNIR(compact) { return "fr_nir" }
+        }
+        // Dutch BSN: 9 digits (or 1234.56.789) after a label.
+        if count == 9, groups == [9] || groups == [4, 2, 3], scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) {
+            if ChecksumValidators.bsn(compact) { return "nl_bsn" }
+        }
+        return isNationalPhone(token, scanner) ? "phone" : nil
+    }
+
+    private func isNationalPhone(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
+        let digits = token.digits
+        let count = digits.count
+        let groups = token.groups
+        // Date-like shapes are never phones.
+        if groups == [4, 2, 2] || groups == [2, 2, 4] || groups == [2, 2, 2] { return false }
+        if token.separators.contains(0x2F) && groups.count == 3 && groups.last == 4 { return false }
+        // North American: (NXX) NXX-XXXX, NXX-NXX-XXXX, NXX.NXX.XXXX, 1-NXX-NXX-XXXX.
+        var north = digits
+        var shape = groups
+        if count == 11, digits[0] == 0x31, groups.first == 1 {
+            north = Array(digits.dropFirst())
+            shape = Array(groups.dropFirst())
+        }
+        if north.count == 10, shape == [3, 3, 4], north[0] >= 0x32, north[3] >= 0x32 {
+            return !isFictionalUS(north)
+        }
+        // European national numbers start with a trunk 0.
+        guard (9...12).contains(count), digits[0] == 0x30, digits[1] != 0x30 else { return false }
+        // Not the rest of an account number after its country code (`BE00 0586 4143 3239`).
+        if followsAccountPrefix(token.range.lowerBound, scanner) { return false }
+        if token.hasSeparators {
+            // Groups of 1–5 digits, as people write them (06 12 34 56 78, 020 7946 0958, 0470/12.34.56).
+            return groups.allSatisfy { (1...5).contains($0) } || (groups.count == 2 && groups[0] <= 5)
+        }
+        return scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels)
+    }
+
+    /// Whether the token follows `XX99 ` (an IBAN's country and check digits) or another group of digits.
+    private func followsAccountPrefix(_ offset: Int, _ scanner: TextScanner) -> Bool {
+        let bytes = scanner.bytes
+        guard offset >= 5, bytes[offset - 1] == 0x20 else { return false }
+        let word = bytes[offset - 5..<offset - 1]
+        return TextScanner.isUpper(word[word.startIndex]) && TextScanner.isUpper(word[word.startIndex + 1])
+            && TextScanner.isDigit(word[word.startIndex + 2]) && TextScanner.isDigit(word[word.startIndex + 3])
+    }
+
+    /// 555-0100 through 555-0199: reserved for fiction and examples.
+    private func isFictionalUS(_ ten: [UInt8]) -> Bool {
+        ten.count == 10 && ten[3] == 0x35 && ten[4] == 0x35 && ten[5] == 0x35 && ten[6] == 0x30 && ten[7] == 0x31
+    }
+
+    /// UK National Insurance numbers: `AB123456C` or `AB 12 34 56 C`.
+    func ninos(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+        let bytes = scanner.bytes
+        var found: [(type: String, range: Range<Int>)] = []
+        var index = 0
+        while index + 9 <= bytes.count {
+            guard TextScanner.isUpper(bytes[index]), TextScanner.isUpper(bytes[index + 1]), !scanner.followsWord(index) else {
+                index += 1
+                continue
+            }
+            var cursor = index + 2
+            var compact = [bytes[index], bytes[index + 1]]
+            var spaced = false
+            for pair in 0..<3 {
+                if cursor < bytes.count, bytes[cursor] == 0x20, pair == 0 || spaced {
+                    spaced = true
+                    cursor += 1
+                } else if spaced {
+                    break
+                }
+                guard cursor + 1 < bytes.count, TextScanner.isDigit(bytes[cursor]), TextScanner.isDigit(bytes[cursor + 1]) else { break }
+                compact += [bytes[cursor], bytes[cursor + 1]]
+                cursor += 2
+            }
+            if spaced, cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
+            if compact.count == 8, cursor < bytes.count {
+                compact.append(bytes[cursor])
+                let end = cursor + 1
+                if end == bytes.count || !TextScanner.isAlnum(bytes[end]), ChecksumValidators.ukNINO(String(decoding: compact, as: UTF8.self)) {
+                    found.append(("uk_nino", index..<end))
+                    index = end
+                    continue
+                }
+            }
+            index += 1
+        }
+        return found
+    }
+}

@@ -1,0 +1,128 @@
+/// A run of digits as people write numbers: `+32 470 12 34 56`, `(415) 555-0134`,
+/// `85.07.30-033.28`, `123-45-6789`. Single separators (space, `-`, `.`, `/`) and one pair of
+/// parentheses may split the digits into groups. Phone numbers and national identifiers are
+/// told apart by the group shape, a checksum, and (where neither is enough) a label nearby.
+struct NumberToken {
+    var range: Range<Int>
+    var digits: [UInt8]
+    /// How many digits each group holds, in order.
+    var groups: [Int]
+    /// Starts with `+` (an international number).
+    var plus: Bool
+    /// The separators used, as bytes.
+    var separators: Set<UInt8>
+
+    var compact: String { String(decoding: digits, as: UTF8.self) }
+    var hasSeparators: Bool { groups.count > 1 }
+}
+
+extension TextScanner {
+    static let numberSeparators: Set<UInt8> = [0x20, 0x2D, 0x2E, 0x2F]
+
+    /// Every number token that does not continue a word or another number.
+    func numberTokens() -> [NumberToken] {
+        var tokens: [NumberToken] = []
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            let startsNumber =
+                Self.isDigit(byte)
+                || ((byte == 0x2B || byte == 0x28) && index + 1 < count && Self.isDigit(bytes[index + 1]))
+            guard startsNumber, !continuesNumberOrWord(at: index) else {
+                index += 1
+                continue
+            }
+            let token = readNumber(from: index)
+            if let token { tokens.append(token) }
+            index = max(index + 1, token?.range.upperBound ?? skipNumber(from: index))
+        }
+        return tokens
+    }
+
+    /// Whether `offset` is inside a word or right after a number and its separator.
+    private func continuesNumberOrWord(at offset: Int) -> Bool {
+        guard offset > 0 else { return false }
+        let previous = bytes[offset - 1]
+        if Self.isAlnum(previous) || previous == 0x5F || previous == 0x2B { return true }
+        if (previous == 0x2E || previous == 0x2D || previous == 0x2C || previous == 0x2F || previous == 0x3A), offset > 1,
+            Self.isDigit(bytes[offset - 2])
+        {
+            return true
+        }
+        return false
+    }
+
+    private func skipNumber(from start: Int) -> Int {
+        run(from: start) { Self.isDigit($0) || $0 == 0x2B || $0 == 0x28 }
+    }
+
+    private func readNumber(from start: Int) -> NumberToken? {
+        var index = start
+        var token = NumberToken(range: start..<start, digits: [], groups: [], plus: false, separators: [])
+        if bytes[index] == 0x2B {
+            token.plus = true
+            index += 1
+        }
+        var openParen = false
+        var usedParen = false
+        var group = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if Self.isDigit(byte) {
+                token.digits.append(byte)
+                group += 1
+                index += 1
+                continue
+            }
+            let next = index + 1 < count ? bytes[index + 1] : 0
+            if byte == 0x28, !usedParen, Self.isDigit(next) {
+                if group > 0 { token.groups.append(group) }
+                group = 0
+                openParen = true
+                usedParen = true
+                index += 1
+            } else if byte == 0x29, openParen, group > 0 {
+                openParen = false
+                token.groups.append(group)
+                group = 0
+                index += 1
+                if index < count, bytes[index] == 0x20 || bytes[index] == 0x2D, index + 1 < count, Self.isDigit(bytes[index + 1]) { index += 1 }
+            } else if Self.numberSeparators.contains(byte), group > 0, Self.isDigit(next) || (next == 0x28 && !usedParen) {
+                token.separators.insert(byte)
+                token.groups.append(group)
+                group = 0
+                index += 1
+            } else {
+                break
+            }
+            if token.digits.count > 24 { return nil }
+        }
+        if group > 0 { token.groups.append(group) }
+        guard !openParen, !token.digits.isEmpty else { return nil }
+        // A number glued to letters (`123abc`, `4k`) is a word, not a number.
+        if index < count, Self.isAlnum(bytes[index]) || bytes[index] == 0x5F { return nil }
+        token.range = start..<index
+        return token
+    }
+
+    /// Whether one of `labels` (lower-case ASCII) appears in the `within` bytes before `offset`,
+    /// ASCII case-insensitively: `DOB:`, `phone`, `BSN`.
+    /// The label must start a word (`ver` is not found in `server`).
+    func labelled(before offset: Int, by labels: [[UInt8]], within: Int = 32) -> Bool {
+        let start = max(0, offset - within)
+        for label in labels where label.count <= offset - start {
+            var index = start
+            while index + label.count <= offset {
+                if Self.fold(bytes[index], true) == label[0], index == 0 || !Self.isAlnum(bytes[index - 1]) {
+                    var matched = 1
+                    while matched < label.count && Self.fold(bytes[index + matched], true) == label[matched] { matched += 1 }
+                    if matched == label.count { return true }
+                }
+                index += 1
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import LocalLLM
+
+/// What a stream event becomes after the output filter.
+enum FilteredEvent: Equatable {
+    case forward
+    /// The event's new `data` (OpenAI) or whole event (Anthropic) text.
+    case replace(String)
+    case block(GatewayError)
+}
+
+/// The output filter over an OpenAI chat-completion stream: each choice's `delta.content` and
+/// each tool call's `function.arguments` go through their own ``StreamFilter``; what a filter
+/// holds back is released with the choice's `finish_reason` chunk (or a chunk of its own if the
+/// stream ends without one).
+struct OpenAIChunkFilter {
+    let template: StreamFilter
+    private var filters: [[Int64]: StreamFilter] = [:]
+    private var id: String?
+    private var model: String?
+    private var created: Int64?
+
+    init(_ template: StreamFilter) {
+        self.template = template
+    }
+
+    mutating func filter(_ data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
+        guard data.containsUTF8("\"choices\""), var chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
+            var choices = chunk["choices"]?.arrayValue, !choices.isEmpty
+        else { return .forward }
+        id = chunk["id"]?.stringValue ?? id
+        model = chunk["model"]?.stringValue ?? model
+        created = chunk["created"]?.intValue ?? created
+        var changed = false
+        for (position, choice) in choices.enumerated() {
+            let index = choice["index"]?.intValue ?? Int64(position)
+            var delta = choice["delta"] ?? [:]
+            let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
+            var touched = false
+            var starting: Set<Int64> = []
+            if let content = delta["content"]?.stringValue {
+                starting.insert(-1)
+                switch feed([index, -1], content, report: &report, book: &book) {
+                case .block(let error): return .block(error)
+                case .emit(let text):
+                    delta["content"] = .string(text)
+                    touched = true
+                }
+            }
+            if var calls = delta["tool_calls"]?.arrayValue {
+                for (slot, call) in calls.enumerated() {
+                    let key = call["index"]?.intValue ?? Int64(slot)
+                    starting.insert(key)
+                    guard let arguments = call["function"]?["arguments"]?.stringValue else { continue }
+                    switch feed([index, key], arguments, report: &report, book: &book) {
+                    case .block(let error): return .block(error)
+                    case .emit(let text):
+                        var function = call["function"]!
+                        function["arguments"] = .string(text)
+                        calls[slot]["function"] = function
+                        touched = true
+                    }
+                }
+                delta["tool_calls"] = .array(calls)
+            }
+            // A part that starts (text after tool calls, the next tool call) ends the ones
+            // before it: their held text goes out first, so translators see parts in order.
+            if !starting.isEmpty, !finishing, filters.keys.contains(where: { $0[0] == index && !starting.contains($0[1]) }) {
+                var earlier: JSONValue = [:]
+                switch release(choice: index, into: &earlier, report: &report, book: &book, except: starting) {
+                case .block(let error): return .block(error)
+                case .emit(let released):
+                    if released {
+                        delta = Self.prepend(earlier, to: delta)
+                        touched = true
+                    }
+                }
+            }
+            if finishing {
+                switch release(choice: index, into: &delta, report: &report, book: &book) {
+                case .block(let error): return .block(error)
+                case .emit(let released): touched = touched || released
+                }
+            }
+            if touched {
+                var updated = choice
+                updated["delta"] = delta
+                choices[position] = updated
+                changed = true
+            }
+        }
+        guard changed else { return .forward }
+        chunk["choices"] = .array(choices)
+        return .replace(chunk.serializedString)
+    }
+
+    /// A chunk with whatever is still held (the stream ended without a `finish_reason`), or nil.
+    mutating func flush(report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent? {
+        let indices = Set(filters.keys.map { $0[0] }).sorted()
+        var choices: [JSONValue] = []
+        for index in indices {
+            var delta: JSONValue = [:]
+            switch release(choice: index, into: &delta, report: &report, book: &book) {
+            case .block(let error): return .block(error)
+            case .emit(let released):
+                if released { choices.append(["index": .int(index), "delta": delta, "finish_reason": .null]) }
+            }
+        }
+        guard !choices.isEmpty else { return nil }
+        let chunk: JSONValue = [
+            "id": .string(id ?? "chatcmpl-tappass"), "object": "chat.completion.chunk", "created": .int(created ?? 0),
+            "model": .string(model ?? ""), "choices": .array(choices),
+        ]
+        return .replace(chunk.serializedString)
+    }
+
+    private mutating func feed(_ key: [Int64], _ text: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> StreamFilter.Output {
+        var filter = filters[key] ?? template
+        let output = filter.feed(text, report: &report, book: &book)
+        filters[key] = filter
+        return output
+    }
+
+    /// `earlier`'s content and tool-call pieces, then `delta`'s.
+    static func prepend(_ earlier: JSONValue, to delta: JSONValue) -> JSONValue {
+        var merged = delta
+        if let text = earlier["content"]?.stringValue {
+            merged["content"] = .string(text + (delta["content"]?.stringValue ?? ""))
+        }
+        if let calls = earlier["tool_calls"]?.arrayValue {
+            merged["tool_calls"] = .array(calls + (delta["tool_calls"]?.arrayValue ?? []))
+        }
+        return merged
+    }
+
+    private enum Release {
+        case emit(Bool)
+        case block(GatewayError)
+    }
+
+    /// Appends what a choice's filters hold to `delta`; whether anything was added.
+    private mutating func release(
+        choice: Int64,
+        into delta: inout JSONValue,
+        report: inout GovernanceReport,
+        book: inout PlaceholderBook,
+        except kept: Set<Int64> = []
+    ) -> Release {
+        var added = false
+        for key in filters.keys.filter({ $0[0] == choice && !kept.contains($0[1]) }).sorted(by: { $0[1] < $1[1] }) {
+            var filter = filters.removeValue(forKey: key)!
+            switch filter.finish(report: &report, book: &book) {
+            case .block(let error): return .block(error)
+            case .emit(let text) where !text.isEmpty:
+                added = true
+                if key[1] == -1 {
+                    delta["content"] = .string((delta["content"]?.stringValue ?? "") + text)
+                } else {
+                    var calls = delta["tool_calls"]?.arrayValue ?? []
+                    if let slot = calls.firstIndex(where: { $0["index"]?.intValue == key[1] }) {
+                        var function = calls[slot]["function"] ?? [:]
+                        function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
+                        calls[slot]["function"] = function
+                    } else {
+                        calls.append(["index": .int(key[1]), "function": ["arguments": .string(text)]])
+                    }
+                    delta["tool_calls"] = .array(calls)
+                }
+            case .emit: break
+            }
+        }
+        return .emit(added)
+    }
+}
+
+/// The output filter over an Anthropic Messages stream passed through from a host: each content
+/// block's `text_delta` and `input_json_delta` go through a ``StreamFilter``; what is held is
+/// released as one more delta just before the block's `content_block_stop`.
+struct AnthropicEventFilter {
+    let template: StreamFilter
+    private var filters: [Int64: (filter: StreamFilter, json: Bool)] = [:]
+
+    init(_ template: StreamFilter) {
+        self.template = template
+    }
+
+    /// The events to send for one host event (`name`, `data`).
+    mutating func filter(name: String?, data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
+        switch name {
+        case "content_block_delta":
+            guard var event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), var delta = event["delta"] else { return .forward }
+            let index = event["index"]?.intValue ?? 0
+            let field: String
+            switch delta["type"]?.stringValue {
+            case "text_delta": field = "text"
+            case "input_json_delta": field = "partial_json"
+            default: return .forward
+            }
+            guard let text = delta[field]?.stringValue else { return .forward }
+            var entry = filters[index] ?? (template, field == "partial_json")
+            let output = entry.filter.feed(text, report: &report, book: &book)
+            filters[index] = entry
+            switch output {
+            case .block(let error): return .block(error)
+            case .emit(let emitted):
+                delta[field] = .string(emitted)
+                event["delta"] = delta
+                return .replace(Self.event("content_block_delta", event))
+            }
+        case "content_block_stop":
+            guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), let index = event["index"]?.intValue,
+                var entry = filters.removeValue(forKey: index)
+            else { return .forward }
+            switch entry.filter.finish(report: &report, book: &book) {
+            case .block(let error): return .block(error)
+            case .emit(let text) where !text.isEmpty:
+                let delta: JSONValue =
+                    entry.json ? ["type": "input_json_delta", "partial_json": .string(text)] : ["type": "text_delta", "text": .string(text)]
+                let extra = Self.event("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta])
+                return .replace(extra + Self.event("content_block_stop", event))
+            case .emit: return .forward
+            }
+        default:
+            return .forward
+        }
+    }
+
+    static func event(_ name: String, _ data: JSONValue) -> String {
+        "event: \(name)\ndata: \(data.serializedString)\n\n"
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import LocalLLM
+
+/// The governance pipeline's steps as the request handlers run them, each timed in `/metrics`
+/// (`tappass_pipeline_step_duration_seconds{step}`):
+///
+/// authenticate → request_limits → entitlement (the key's models) → model_policy (the team's
+/// allow/deny lists) → input_detectors (find, redact, block) → verdict → quota_reservation →
+/// route → output_filter → quota_settlement → audit.
+///
+/// Quota is reserved after the verdict, so a blocked request uses no budget, and before the
+/// host is called, so no call starts beyond a limit. A step that cannot evaluate fails closed.
+extension GatewayRuntime {
+    enum Step: String, CaseIterable {
+        case authenticate, requestLimits = "request_limits", entitlement, modelPolicy = "model_policy"
+        case inputDetectors = "input_detectors", verdict, quotaReservation = "quota_reservation", route
+        case outputFilter = "output_filter", quotaSettlement = "quota_settlement", audit
+    }
+
+    func timed<T, E: Error>(_ step: Step, _ body: () throws(E) -> T) throws(E) -> T {
+        let start = ContinuousClock.now
+        defer { metrics.stepFinished(step.rawValue, duration: .now - start) }
+        return try body()
+    }
+
+    /// Authenticates and prepares the exchange's governance (the caller's effective policy).
+    func admit(_ request: Request, exchange: inout Exchange) throws(GatewayError) {
+        let principal = try timed(.authenticate) { () throws(GatewayError) in try authenticate(request) }
+        exchange.principal = principal
+        exchange.inspector = policy.inspector(for: principal)
+    }
+
+    /// The key's model list, then the policy's model rules for the caller, then the route.
+    func resolve(model: String, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
+        exchange.model = model
+        let principal = exchange.principal!
+        try timed(.entitlement) { () throws(GatewayError) in
+            guard principal.mayUse(model: model) else {
+                throw GatewayError(.permission, "This API key may not use the model '\(model)'.", param: "model")
+            }
+        }
+        if let inspector = exchange.inspector {
+            try timed(.modelPolicy) { () throws(GatewayError) in
+                guard inspector.policy.permits(model: model) else {
+                    exchange.report.evaluated = true
+                    throw GatewayError(.permission, "The policy does not allow team '\(principal.team)' to use the model '\(model)'.", param: "model")
+                }
+            }
+        }
+        let target = try timed(.route) { () throws(GatewayError) in try route(model: model, for: principal) }
+        exchange.model = target.publicName
+        exchange.routedModel = target.upstreamModel
+        return target
+    }
+
+    /// Scans the request's content: redacts in place, or refuses on a `block`.
+    func inspectRequest(_ body: inout JSONValue, exchange: inout Exchange) throws(GatewayError) {
+        guard let inspector = exchange.inspector else { return }
+        let start = ContinuousClock.now
+        defer { metrics.stepFinished(Step.inputDetectors.rawValue, duration: .now - start) }
+        try inspector.inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &exchange.report, book: &exchange.book)
+    }
+
+    /// Scans a whole response's content (non-streamed answers): redacts in place (returns
+    /// whether it did), or refuses.
+    @discardableResult
+    func inspectResponse(_ body: inout JSONValue, exchange: inout Exchange) throws(GatewayError) -> Bool {
+        guard let inspector = exchange.inspector else { return false }
+        let start = ContinuousClock.now
+        defer { metrics.stepFinished(Step.outputFilter.rawValue, duration: .now - start) }
+        return try inspector.inspect(&body, roots: ContentFields.responseRoots, direction: "response", report: &exchange.report, book: &exchange.book)
+    }
+
+    /// Where a wire format keeps the output budget.
+    enum OutputLimit {
+        /// OpenAI chat: `max_completion_tokens` or `max_tokens`, times `n`.
+        case openAIChat
+        /// Anthropic: `max_tokens`.
+        case anthropic
+        /// Embeddings generate nothing.
+        case none
+    }
+
+    /// The output budget given to a token-limited request that names none.
+    static let defaultOutputBudget: Int64 = 4096
+
+    /// Reserves the caller's key and team budgets; lowers the request's output budget to what
+    /// is left when it asks for more (or for nothing in particular).
+    func reserveQuota(_ body: inout JSONValue, limit: OutputLimit, exchange: inout Exchange) throws(GatewayError) {
+        guard let inspector = exchange.inspector, let principal = exchange.principal else { return }
+        var subjects: [QuotaLedger.Subject] = []
+        if let limits = inspector.policy.keyQuota { subjects.append(.init(name: "key \(principal.keyID)", limits: limits)) }
+        if let limits = inspector.policy.teamQuota { subjects.append(.init(name: "team \(principal.team)", limits: limits)) }
+        guard !subjects.isEmpty else { return }
+        let start = ContinuousClock.now
+        defer { metrics.stepFinished(Step.quotaReservation.rawValue, duration: .now - start) }
+        let input = Int64(exchange.requestBytes) + 64
+        let choices = max(1, body["n"]?.intValue ?? 1)
+        let requested: Int64? =
+            switch limit {
+            case .openAIChat: (body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue).map { $0 * choices }
+            case .anthropic: body["max_tokens"]?.intValue
+            case .none: 0
+            }
+        // A request without an output budget gets one: the limit cannot be exact otherwise.
+        let output = requested ?? Self.defaultOutputBudget
+        guard let reservation = try quotas.reserve(subjects, input: input, output: output) else { return }
+        exchange.reservation = reservation
+        guard let granted = reservation.grantedOutput, granted != requested else { return }
+        switch limit {
+        case .openAIChat:
+            let perChoice = max(1, granted / choices)
+            if body["max_completion_tokens"] != nil { body["max_completion_tokens"] = .int(perChoice) }
+            body["max_tokens"] = .int(perChoice)
+        case .anthropic:
+            body["max_tokens"] = .int(max(1, granted))
+        case .none:
+            break
+        }
+    }
+
+    /// A stream filter for this exchange's output, or nil when governance is off.
+    func streamFilter(_ exchange: Exchange) -> StreamFilter? {
+        exchange.inspector.map { StreamFilter(inspector: $0, window: configuration.governance.streamWindow) }
+    }
+}
