@@ -51,6 +51,8 @@ test: swift-test integration-test
 bench: deps
 	bench/gateway-overhead.sh
 	bench/audit.sh
+	bench/governance-overhead.sh
+	bench/detectors.sh
 
 clean:
 	rm -rf .build $(VENV) .tappass-demo

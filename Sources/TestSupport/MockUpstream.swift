@@ -146,24 +146,25 @@ public final class MockUpstream: Sendable {
         var start = message
         start["content"] = []
         start["stop_reason"] = NSNull()
-        let events: [(String, [String: Any])] = [
-            ("message_start", ["type": "message_start", "message": start]),
-            ("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
-        ]
+        let events: [(String, [String: Any])] =
+            [
+                ("message_start", ["type": "message_start", "message": start]),
+                ("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+            ]
             + behavior.replyPieces.map { piece in
                 ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": piece]])
             }
             + [
-            ("content_block_stop", ["type": "content_block_stop", "index": 0]),
-            (
-                "message_delta",
-                [
-                    "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()],
-                    "usage": ["output_tokens": behavior.replyWords.count],
-                ]
-            ),
-            ("message_stop", ["type": "message_stop"]),
-        ]
+                ("content_block_stop", ["type": "content_block_stop", "index": 0]),
+                (
+                    "message_delta",
+                    [
+                        "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()],
+                        "usage": ["output_tokens": behavior.replyWords.count],
+                    ]
+                ),
+                ("message_stop", ["type": "message_stop"]),
+            ]
         let body = events.map { name, data in
             "event: \(name)\ndata: \(String(decoding: (try? JSONSerialization.data(withJSONObject: data)) ?? Data(), as: UTF8.self))\n\n"
         }.joined()

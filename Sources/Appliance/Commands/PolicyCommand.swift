@@ -26,8 +26,10 @@ struct PolicyCommand: AsyncParsableCommand {
             print("\(file): OK (policy '\(policy.name)', schema version \(Policy.schemaVersion))")
             print("teams with overrides: \(policy.teams.keys.sorted().joined(separator: ", ").nonEmpty ?? "none")")
             print("keys with overrides: \(policy.keys.keys.sorted().joined(separator: ", ").nonEmpty ?? "none")")
-            print("exfiltration: \(policy.exfiltration.domains.count) domains, \(policy.exfiltration.keywords.count) keywords, "
-                + "\(policy.exfiltration.patterns.count) patterns")
+            print(
+                "exfiltration: \(policy.exfiltration.domains.count) domains, \(policy.exfiltration.keywords.count) keywords, "
+                    + "\(policy.exfiltration.patterns.count) patterns"
+            )
         }
     }
 

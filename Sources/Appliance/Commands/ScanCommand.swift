@@ -15,6 +15,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "A policy YAML file: its detectors (exfiltration lists, patterns) and actions.") var policy: String?
     @Option(help: "text or json.") var format = "text"
     @Flag(help: "Read lines of {\"id\",\"text\"}; write lines of {\"id\",\"findings\"}, streaming.") var jsonl = false
+    @Flag(help: "Print bytes scanned, findings and the detectors' own time and MB/s on stderr.") var stats = false
 
     struct Reported: Encodable {
         var start: Int
@@ -53,7 +54,27 @@ struct ScanCommand: AsyncParsableCommand {
         }
         let effective = chosen.effective(for: Principal(keyID: "", user: "", team: "", allowedModels: []))
         let detectors = Detectors(exfiltration: chosen.exfiltration)
-        let report = { (text: String) in detectors.scan(text).map { Reported($0, policy: effective) } }
+        var scanned = 0
+        var found = 0
+        var elapsed = Duration.zero
+        let report = { (text: String) in
+            let start = ContinuousClock.now
+            let findings = detectors.scan(text)
+            elapsed += .now - start
+            scanned += text.utf8.count
+            found += findings.count
+            return findings.map { Reported($0, policy: effective) }
+        }
+        defer {
+            if stats {
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let rate = seconds > 0 ? Double(scanned) / 1_048_576 / seconds : 0
+                let line =
+                    "scanned \(scanned) bytes, \(found) findings, detectors \(String(format: "%.3f", seconds)) s, "
+                    + "\(String(format: "%.1f", rate)) MB/s\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
         let handle: FileHandle
         if file == "-" {
             handle = .standardInput

@@ -8,7 +8,9 @@ struct ConfigurationReader {
     let file: String
 
     func read(_ root: ConfigNode, into configuration: inout ApplianceConfiguration) throws {
-        let top = try root.mapping(allowed: ["listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models", "audit", "governance"])
+        let top = try root.mapping(allowed: [
+            "listen", "state_dir", "admin_socket", "log_level", "limits", "upstreams", "models", "audit", "governance",
+        ])
         var gateway = configuration.gateway
         if let listen = top["listen"] { gateway.listen = try readListen(listen) }
         if let stateDir = top["state_dir"] { gateway.stateDirectory = try stateDir.string() }

@@ -16,7 +16,9 @@ package enum DetectorCatalog {
     package static let exfiltrationTypes: [String] = ["exfil_domain", "exfil_keyword"]
 
     /// National identifiers and financial account numbers: what the default policy redacts.
-    package static let identifierTypes: Set<String> = ["payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir"]
+    package static let identifierTypes: Set<String> = [
+        "payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir",
+    ]
 
     /// The category of a built-in type or of a policy's custom pattern; nil for unknown names.
     package static func category(of type: String, exfiltration: ExfiltrationRules = .init()) -> Finding.Category? {

@@ -23,7 +23,8 @@ package struct Detectors: Sendable {
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
         var taken = TextScanner.Coverage(count: scanner.bytes.count)
         func add(_ found: [(type: String, range: Range<Int>)], _ category: Finding.Category) {
-            for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where !item.range.isEmpty && taken.isFree(item.range) {
+            for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
+            where !item.range.isEmpty && taken.isFree(item.range) {
                 byteFindings.append((item.type, category, item.range))
                 taken.take(item.range)
             }
@@ -32,19 +33,27 @@ package struct Detectors: Sendable {
         if !exfiltration.isEmpty { add(exfiltration.scan(scanner), .exfil) }
         if !custom.isEmpty { add(custom.scan(text), .exfil) }
         let tokens = scanner.numberTokens()
+        let capitals = scanner.landmarks.capitals
         // Strongest evidence first: e-mail and IBANs (mod 97 over the whole account, letters
         // included), then national identifiers and phones, then cards (a NIR can pass the Luhn
         // test by chance; a card hardly ever the NIR key).
         let personal = PersonalDataDetector()
-        add(personal.emails(scanner).map { ("email", $0) } + personal.ibans(scanner).map { ("iban", $0) }, .pii)
-        add(IdentifierDetector().scan(scanner, tokens: tokens), .pii)
-        add(personal.cards(scanner).map { ("payment_card", $0) }, .pii)
+        add(personal.emails(scanner).map { ("email", $0) } + personal.ibans(scanner, capitals: capitals).map { ("iban", $0) }, .pii)
+        add(IdentifierDetector().scan(scanner, tokens: tokens, capitals: capitals), .pii)
+        add(personal.cards(tokens).map { ("payment_card", $0) }, .pii)
         add(DateOfBirthDetector().scan(scanner, tokens: tokens), .pii)
-        add(NetworkAddressDetector().scan(scanner), .pii)
+        add(NetworkAddressDetector().scan(scanner, tokens: tokens), .pii)
         guard !byteFindings.isEmpty else { return [] }
+        byteFindings.sort { $0.range.lowerBound < $1.range.lowerBound }
         let offsets = scanner.scalarOffsets(byteFindings.flatMap { [$0.range.lowerBound, $0.range.upperBound] })
-        return byteFindings.sorted { $0.range.lowerBound < $1.range.lowerBound }.map {
-            Finding(type: $0.type, category: $0.category, start: offsets[$0.range.lowerBound]!, end: offsets[$0.range.upperBound]!, utf8Range: $0.range)
+        return byteFindings.enumerated().map { index, found in
+            Finding(
+                type: found.type,
+                category: found.category,
+                start: offsets[2 * index],
+                end: offsets[2 * index + 1],
+                utf8Range: found.range
+            )
         }
     }
 }

@@ -20,22 +20,26 @@ struct ExfiltrationDetector {
         return found
     }
 
+    /// Host-name runs around each dot (found with `memchr`), each looked up once.
     private func hosts(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         let hostChar: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x2D }
         var found: [(type: String, range: Range<Int>)] = []
-        var index = 0
-        while index < bytes.count {
-            guard TextScanner.isAlnum(bytes[index]) else {
-                index += 1
-                continue
-            }
-            var end = scanner.run(from: index, while: hostChar)
-            defer { index = end + 1 }
-            while end > index, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
-            let host = bytes[index..<end].map { TextScanner.fold($0, true) }
-            guard host.contains(0x2E), matches(host) else { continue }
-            found.append(("exfil_domain", urlRange(around: index..<end, scanner)))
+        var done = 0
+        for dot in scanner.landmarks.dots where dot >= done {
+            var start = dot
+            while start > 0, hostChar(bytes[start - 1]) { start -= 1 }
+            var end = scanner.run(from: dot, while: hostChar)
+            done = end
+            while start < end, !TextScanner.isAlnum(bytes[start]) { start += 1 }
+            while end > start, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
+            // A host name: a dot inside, and a top-level label of letters.
+            guard let lastDot = bytes[start..<end].lastIndex(of: 0x2E), end - lastDot > 2,
+                bytes[lastDot + 1..<end].allSatisfy({ TextScanner.isAlnum($0) && !TextScanner.isDigit($0) })
+            else { continue }
+            let host = bytes[start..<end].map { TextScanner.fold($0, true) }
+            guard matches(host) else { continue }
+            found.append(("exfil_domain", urlRange(around: start..<end, scanner)))
         }
         return found
     }

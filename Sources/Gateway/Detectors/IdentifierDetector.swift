@@ -16,14 +16,16 @@ struct IdentifierDetector {
     ])
     static let ssnLabels = labels(["ssn", "social security"])
     static let bsnLabels = labels(["bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "citizen service number"])
-    static let belgianLabels = labels(["rijksregisternummer", "rijksregister", "national number", "numéro national", "registre national", "insz", "niss", "rrn"])
+    static let belgianLabels = labels([
+        "rijksregisternummer", "rijksregister", "national number", "numéro national", "registre national", "insz", "niss", "rrn",
+    ])
 
-    func scan(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
+    func scan(_ scanner: TextScanner, tokens: [NumberToken], capitals: [Int]) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
         for token in tokens {
             if let type = classify(token, scanner) { found.append((type, token.range)) }
         }
-        found += ninos(scanner)
+        found += ninos(scanner, capitals: capitals)
         return found
     }
 
@@ -42,10 +44,14 @@ struct IdentifierDetector {
             || (count == 9 && groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16))
         {
             let text = compact
-            if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)) { return "us_ssn" }
+            if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)) {
+                return "us_ssn"
+            }
         }
         // Belgian national number: YY.MM.DD-SSS.CC, or 11 digits after a label.
-        if count == 11, groups == [2, 2, 2, 3, 2] || (groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels)) {
+        if count == 11,
+            groups == [2, 2, 2, 3, 2] || (groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels))
+        {
             if ChecksumValidators.belgianNationalNumber(compact) { return "be_national_number" }
         }
         // French NIR: 15 digits, compact or as 1 85 07 75 123 456 78.
@@ -102,15 +108,11 @@ struct IdentifierDetector {
     }
 
     /// UK National Insurance numbers: `AB123456C` or `AB 12 34 56 C`.
-    func ninos(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+    func ninos(_ scanner: TextScanner, capitals: [Int]) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
-        var index = 0
-        while index + 9 <= bytes.count {
-            guard TextScanner.isUpper(bytes[index]), TextScanner.isUpper(bytes[index + 1]), !scanner.followsWord(index) else {
-                index += 1
-                continue
-            }
+        for index in capitals where index + 9 <= bytes.count {
+            guard TextScanner.isUpper(bytes[index + 1]) else { continue }
             var cursor = index + 2
             var compact = [bytes[index], bytes[index + 1]]
             var spaced = false
@@ -129,13 +131,12 @@ struct IdentifierDetector {
             if compact.count == 8, cursor < bytes.count {
                 compact.append(bytes[cursor])
                 let end = cursor + 1
-                if end == bytes.count || !TextScanner.isAlnum(bytes[end]), ChecksumValidators.ukNINO(String(decoding: compact, as: UTF8.self)) {
+                if end == bytes.count || !TextScanner.isAlnum(bytes[end]),
+                    ChecksumValidators.ukNINO(String(decoding: compact, as: UTF8.self))
+                {
                     found.append(("uk_nino", index..<end))
-                    index = end
-                    continue
                 }
             }
-            index += 1
         }
         return found
     }

@@ -10,41 +10,31 @@ import Darwin
 struct NetworkAddressDetector {
     static let versionLabels = IdentifierDetector.labels(["version", "v.", "ver ", "release", "build"])
 
-    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
-        ipv4(scanner) + ipv6(scanner)
+    func scan(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
+        ipv4(scanner, tokens: tokens) + ipv6(scanner)
     }
 
-    func ipv4(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
-        let bytes = scanner.bytes
+    /// Number tokens of four dot-separated groups of one to three digits, each 0–255 without a
+    /// leading zero (a longer dotted number such as `1.2.3.4.5` is one token of five groups).
+    func ipv4(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
-        var index = 0
-        while index < bytes.count {
-            guard TextScanner.isDigit(bytes[index]), index == 0 || !(TextScanner.isAlnum(bytes[index - 1]) || bytes[index - 1] == 0x2E) else {
-                index += 1
+        for token in tokens
+        where token.groups.count == 4 && token.separators == [0x2E] && !token.plus && token.groups.allSatisfy({ $0 <= 3 }) {
+            var octets: [Int] = []
+            var position = 0
+            for length in token.groups {
+                let group = token.digits[position..<position + length]
+                position += length
+                guard length == 1 || group.first != 0x30 else { break }
+                let value = group.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                guard value <= 255 else { break }
+                octets.append(value)
+            }
+            guard octets.count == 4, scanner.bytes[token.range.lowerBound] != 0x28 else { continue }
+            guard !Self.isExample(octets), !scanner.labelled(before: token.range.lowerBound, by: Self.versionLabels, within: 12) else {
                 continue
             }
-            var octets: [Int] = []
-            var cursor = index
-            while octets.count < 4 {
-                let end = scanner.run(from: cursor, while: TextScanner.isDigit)
-                guard end > cursor, end - cursor <= 3 else { break }
-                let value = bytes[cursor..<end].reduce(0) { $0 * 10 + Int($1 - 0x30) }
-                guard value <= 255, end - cursor == 1 || bytes[cursor] != 0x30 else { break }
-                octets.append(value)
-                cursor = end
-                guard octets.count < 4 else { break }
-                guard cursor + 1 < bytes.count, bytes[cursor] == 0x2E, TextScanner.isDigit(bytes[cursor + 1]) else { break }
-                cursor += 1
-            }
-            defer { index = max(index + 1, cursor) }
-            guard octets.count == 4 else { continue }
-            // Not the start of a longer dotted number (1.2.3.4.5) and not glued to a word.
-            if cursor < bytes.count {
-                let next = bytes[cursor]
-                if TextScanner.isAlnum(next) || (next == 0x2E && cursor + 1 < bytes.count && TextScanner.isDigit(bytes[cursor + 1])) { continue }
-            }
-            guard !Self.isExample(octets), !scanner.labelled(before: index, by: Self.versionLabels, within: 12) else { continue }
-            found.append(("ip_address", index..<cursor))
+            found.append(("ip_address", token.range))
         }
         return found
     }
@@ -59,17 +49,16 @@ struct NetworkAddressDetector {
         let bytes = scanner.bytes
         let hex: (UInt8) -> Bool = { TextScanner.isDigit($0) || (0x61...0x66).contains($0 | 0x20) }
         var found: [(type: String, range: Range<Int>)] = []
-        var index = 0
-        while index < bytes.count {
-            // Candidates start at a hex digit or `::` that does not continue a word.
-            guard hex(bytes[index]) || bytes[index] == 0x3A, index == 0 || !(TextScanner.isAlnum(bytes[index - 1]) || bytes[index - 1] == 0x3A || bytes[index - 1] == 0x5F)
-            else {
-                index += 1
-                continue
-            }
-            var end = scanner.run(from: index) { hex($0) || $0 == 0x3A || $0 == 0x2E }
+        var done = 0
+        // Every address has a colon: the candidate is the run of hex digits, colons and dots around one.
+        for colon in scanner.landmarks.colons where colon >= done {
+            var index = colon
+            while index > 0, hex(bytes[index - 1]) || bytes[index - 1] == 0x3A || bytes[index - 1] == 0x2E { index -= 1 }
+            while index < colon, bytes[index] == 0x2E { index += 1 }
+            var end = scanner.run(from: colon) { hex($0) || $0 == 0x3A || $0 == 0x2E }
             while end > index, bytes[end - 1] == 0x2E { end -= 1 }
-            defer { index = max(index + 1, end) }
+            done = end
+            if index > 0, TextScanner.isAlnum(bytes[index - 1]) || bytes[index - 1] == 0x5F { continue }
             let candidate = bytes[index..<end]
             let colons = candidate.count { $0 == 0x3A }
             guard colons >= 2, candidate.count >= 6, candidate.count <= 45, candidate.contains(where: TextScanner.isDigit) else { continue }

@@ -22,20 +22,15 @@ extension TextScanner {
     /// Every number token that does not continue a word or another number.
     func numberTokens() -> [NumberToken] {
         var tokens: [NumberToken] = []
-        var index = 0
+        var done = 0
         let count = bytes.count
-        while index < count {
+        for index in landmarks.numberStarts where index >= done {
             let byte = bytes[index]
-            let startsNumber =
-                Self.isDigit(byte)
-                || ((byte == 0x2B || byte == 0x28) && index + 1 < count && Self.isDigit(bytes[index + 1]))
-            guard startsNumber, !continuesNumberOrWord(at: index) else {
-                index += 1
-                continue
-            }
+            let startsNumber = Self.isDigit(byte) || (index + 1 < count && Self.isDigit(bytes[index + 1]))
+            guard startsNumber, !continuesNumberOrWord(at: index) else { continue }
             let token = readNumber(from: index)
             if let token { tokens.append(token) }
-            index = max(index + 1, token?.range.upperBound ?? skipNumber(from: index))
+            done = max(index + 1, token?.range.upperBound ?? skipNumber(from: index))
         }
         return tokens
     }
@@ -45,7 +40,7 @@ extension TextScanner {
         guard offset > 0 else { return false }
         let previous = bytes[offset - 1]
         if Self.isAlnum(previous) || previous == 0x5F || previous == 0x2B { return true }
-        if (previous == 0x2E || previous == 0x2D || previous == 0x2C || previous == 0x2F || previous == 0x3A), offset > 1,
+        if previous == 0x2E || previous == 0x2D || previous == 0x2C || previous == 0x2F || previous == 0x3A, offset > 1,
             Self.isDigit(bytes[offset - 2])
         {
             return true
@@ -88,7 +83,9 @@ extension TextScanner {
                 token.groups.append(group)
                 group = 0
                 index += 1
-                if index < count, bytes[index] == 0x20 || bytes[index] == 0x2D, index + 1 < count, Self.isDigit(bytes[index + 1]) { index += 1 }
+                if index < count, bytes[index] == 0x20 || bytes[index] == 0x2D, index + 1 < count, Self.isDigit(bytes[index + 1]) {
+                    index += 1
+                }
             } else if Self.numberSeparators.contains(byte), group > 0, Self.isDigit(next) || (next == 0x28 && !usedParen) {
                 token.separators.insert(byte)
                 token.groups.append(group)

@@ -10,7 +10,7 @@ struct PersonalDataDetector {
         let local: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x25 || $0 == 0x2B || $0 == 0x2D }
         let domain: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x2D }
         var found: [Range<Int>] = []
-        for (at, byte) in bytes.enumerated() where byte == 0x40 {
+        for at in scanner.landmarks.ats {
             var start = at
             while start > 0, local(bytes[start - 1]) { start -= 1 }
             var end = scanner.run(from: at + 1, while: domain)
@@ -28,52 +28,25 @@ struct PersonalDataDetector {
 
     /// 13–19 digits, optionally grouped by single spaces or dashes, Luhn-valid, starting with
     /// a payment-card major industry identifier (2–6: Mastercard 2-series, Amex, Visa,
-    /// Mastercard, Discover), and not the decimals of a number (`3.14159…`).
-    func cards(_ scanner: TextScanner) -> [Range<Int>] {
-        let bytes = scanner.bytes
-        var found: [Range<Int>] = []
-        var index = 0
-        while index < bytes.count {
-            guard TextScanner.isDigit(bytes[index]), index == 0 || !TextScanner.isAlnum(bytes[index - 1]),
-                !(index >= 2 && (bytes[index - 1] == 0x2E || bytes[index - 1] == 0x2C) && TextScanner.isDigit(bytes[index - 2]))
-            else {
-                index += 1
-                continue
-            }
-            var end = index
-            var digits: [UInt8] = []
-            while end < bytes.count {
-                if TextScanner.isDigit(bytes[end]) {
-                    digits.append(bytes[end])
-                    end += 1
-                } else if bytes[end] == 0x20 || bytes[end] == 0x2D, end + 1 < bytes.count, TextScanner.isDigit(bytes[end + 1]) {
-                    end += 1
-                } else {
-                    break
-                }
-            }
-            defer { index = end + 1 }
-            guard end == bytes.count || !TextScanner.isAlnum(bytes[end]) else { continue }
-            guard (13...19).contains(digits.count), (0x32...0x36).contains(digits[0]),
-                ChecksumValidators.luhn(String(decoding: digits, as: UTF8.self))
-            else { continue }
-            guard Set(digits).count > 1 else { continue }
-            found.append(index..<end)
+    /// Mastercard, Discover). Taken from the number tokens (never the decimals of a number).
+    func cards(_ tokens: [NumberToken]) -> [Range<Int>] {
+        tokens.compactMap { token in
+            guard !token.plus, (13...19).contains(token.digits.count), token.separators.isSubset(of: [0x20, 0x2D]),
+                (0x32...0x36).contains(token.digits[0]), token.groups.count == 1 || token.groups.allSatisfy({ $0 >= 3 }),
+                Set(token.digits).count > 1, ChecksumValidators.luhn(token.compact)
+            else { return nil }
+            return token.range
         }
-        return found
     }
 
     /// Two capital letters, two check digits, then the account in letters and digits,
     /// optionally in groups of four separated by single spaces.
-    func ibans(_ scanner: TextScanner) -> [Range<Int>] {
+    func ibans(_ scanner: TextScanner, capitals: [Int]) -> [Range<Int>] {
         let bytes = scanner.bytes
         var found: [Range<Int>] = []
-        var index = 0
-        while index + 15 <= bytes.count {
-            guard TextScanner.isUpper(bytes[index]), TextScanner.isUpper(bytes[index + 1]), TextScanner.isDigit(bytes[index + 2]),
-                TextScanner.isDigit(bytes[index + 3]), index == 0 || !TextScanner.isAlnum(bytes[index - 1])
-            else {
-                index += 1
+        var done = 0
+        for index in capitals where index >= done && index + 15 <= bytes.count {
+            guard TextScanner.isUpper(bytes[index + 1]), TextScanner.isDigit(bytes[index + 2]), TextScanner.isDigit(bytes[index + 3]) else {
                 continue
             }
             var end = index
@@ -97,9 +70,7 @@ struct PersonalDataDetector {
             }
             if let best {
                 found.append(index..<best)
-                index = best
-            } else {
-                index += 1
+                done = best
             }
         }
         return found

@@ -90,9 +90,8 @@ struct SecretDetector {
         for block in privateKeyBlocks(scanner) { add("private_key", block) }
         // One pass for every prefix rule: a table by first byte says which prefixes to try.
         let bytes = scanner.bytes
-        for start in bytes.indices {
+        for start in scanner.landmarks.prefixStarts {
             let candidates = Self.prefixesByFirstByte[Int(bytes[start])]
-            guard !candidates.isEmpty, !scanner.followsWord(start) else { continue }
             for (ruleIndex, needle) in candidates where start + needle.count <= bytes.count {
                 guard bytes[start..<start + needle.count].elementsEqual(needle) else { continue }
                 let rule = Self.rules[ruleIndex]
@@ -145,7 +144,7 @@ struct SecretDetector {
     func passwordsInURLs(_ scanner: TextScanner) -> [Range<Int>] {
         var found: [Range<Int>] = []
         let userChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D || $0 == 0x25 }
-        for separator in scanner.occurrences(of: Array("://".utf8)) {
+        for separator in scanner.landmarks.colons where scanner.bytes[separator...].starts(with: Self.schemeSeparator) {
             let userEnd = scanner.run(from: separator + 3, while: userChars)
             guard userEnd > separator + 3, userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
             let passwordEnd = scanner.run(from: userEnd + 1) { $0 > 0x20 && $0 != 0x40 && $0 != 0x2F && $0 != 0x22 && $0 != 0x27 }
@@ -156,6 +155,8 @@ struct SecretDetector {
         }
         return found
     }
+
+    static let schemeSeparator = Array("://".utf8)
 
     static let secretNames = [
         "secret", "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "access_key", "private_key", "credential", "auth",
@@ -169,12 +170,8 @@ struct SecretDetector {
         var found: [(type: String, range: Range<Int>)] = []
         let bytes = scanner.bytes
         let nameChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E }
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == 0x3D || bytes[index] == 0x3A else {
-                index += 1
-                continue
-            }
+        var skipTo = 0
+        for index in scanner.landmarks.operators where index >= skipTo {
             // The name before the operator (skipping spaces and a closing quote).
             var nameEnd = index
             while nameEnd > 0, bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x22 || bytes[nameEnd - 1] == 0x27 { nameEnd -= 1 }
@@ -186,7 +183,7 @@ struct SecretDetector {
                 valueStart += 1
             }
             let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D }
-            defer { index = max(index + 1, valueEnd) }
+            skipTo = max(index + 1, valueEnd)
             guard !name.isEmpty, Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
             let value = bytes[valueStart..<valueEnd]
             guard value.count >= 12, value.count <= 200 else { continue }

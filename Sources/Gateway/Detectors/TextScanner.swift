@@ -1,12 +1,21 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Byte-level helpers the detectors share: they scan UTF-8 without building `String`s or
 /// regular expressions, which is what keeps scanning fast (Swift's `Regex` runs at a few MB/s).
+/// Detectors start from landmarks (`@`, `=`, `:`, `.`, the starts of digit runs and of
+/// capitalised words, the first bytes of token prefixes) found with `memchr`/`memmem` or one
+/// table-driven pass, so ordinary prose costs little more than reading it once.
 struct TextScanner {
     let bytes: [UInt8]
+    let landmarks: Landmarks
 
     init(_ text: String) {
         bytes = Array(text.utf8)
+        landmarks = Landmarks(bytes)
     }
 
     static func isAlnum(_ byte: UInt8) -> Bool {
@@ -16,22 +25,29 @@ struct TextScanner {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
-    /// Every offset where `needle` starts.
+    /// Every offset where `needle` starts: `memchr` finds its rarest-looking byte (a capital or
+    /// punctuation rather than a lower-case letter), then the rest is compared.
     func occurrences(of needle: [UInt8]) -> [Int] {
-        guard let first = needle.first, bytes.count >= needle.count else { return [] }
+        guard !needle.isEmpty, bytes.count >= needle.count else { return [] }
+        let anchor = needle.firstIndex { !(0x61...0x7A).contains($0) && $0 != 0x20 && $0 != 0x2D } ?? 0
         var result: [Int] = []
-        var index = 0
-        let last = bytes.count - needle.count
-        while index <= last {
-            if bytes[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { result.append(index) }
+        for hit in positions(of: needle[anchor]) where hit >= anchor && hit - anchor + needle.count <= bytes.count {
+            let start = hit - anchor
+            if bytes[start..<start + needle.count].elementsEqual(needle) { result.append(start) }
+        }
+        return result
+    }
+
+    /// Every offset of `byte` (glibc's `memchr`).
+    func positions(of byte: UInt8) -> [Int] {
+        var result: [Int] = []
+        bytes.withUnsafeBytes { haystack in
+            var offset = 0
+            while offset < haystack.count, let hit = memchr(haystack.baseAddress! + offset, Int32(byte), haystack.count - offset) {
+                let position = haystack.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                result.append(position)
+                offset = position + 1
             }
-            index += 1
         }
         return result
     }
@@ -53,17 +69,21 @@ struct TextScanner {
     }
 
     /// The Unicode scalar offset of each byte offset in `byteOffsets` (continuation bytes do
-    /// not count), in one pass and without a table as large as the text.
-    func scalarOffsets(_ byteOffsets: [Int]) -> [Int: Int] {
-        var result: [Int: Int] = [:]
+    /// not count), in the same order: the offsets themselves for ASCII text, else one pass over
+    /// the text up to the last offset.
+    func scalarOffsets(_ byteOffsets: [Int]) -> [Int] {
+        if landmarks.isASCII { return byteOffsets }
+        let order = byteOffsets.indices.sorted { byteOffsets[$0] < byteOffsets[$1] }
+        var result = [Int](repeating: 0, count: byteOffsets.count)
         var scalars = 0
         var position = 0
-        for target in Set(byteOffsets).sorted() {
+        for index in order {
+            let target = byteOffsets[index]
             while position < target {
                 if bytes[position] & 0xC0 != 0x80 { scalars += 1 }
                 position += 1
             }
-            result[target] = scalars
+            result[index] = scalars
         }
         return result
     }

@@ -114,7 +114,12 @@ struct OpenAIChunkFilter {
         return .replace(chunk.serializedString)
     }
 
-    private mutating func feed(_ key: [Int64], _ text: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> StreamFilter.Output {
+    private mutating func feed(
+        _ key: [Int64],
+        _ text: String,
+        report: inout GovernanceReport,
+        book: inout PlaceholderBook
+    ) -> StreamFilter.Output {
         var filter = filters[key] ?? template
         let output = filter.feed(text, report: &report, book: &book)
         filters[key] = filter
@@ -188,7 +193,9 @@ struct AnthropicEventFilter {
     mutating func filter(name: String?, data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
         switch name {
         case "content_block_delta":
-            guard var event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), var delta = event["delta"] else { return .forward }
+            guard var event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), var delta = event["delta"] else {
+                return .forward
+            }
             let index = event["index"]?.intValue ?? 0
             let field: String
             switch delta["type"]?.stringValue {
@@ -215,7 +222,8 @@ struct AnthropicEventFilter {
             case .block(let error): return .block(error)
             case .emit(let text) where !text.isEmpty:
                 let delta: JSONValue =
-                    entry.json ? ["type": "input_json_delta", "partial_json": .string(text)] : ["type": "text_delta", "text": .string(text)]
+                    entry.json
+                    ? ["type": "input_json_delta", "partial_json": .string(text)] : ["type": "text_delta", "text": .string(text)]
                 let extra = Self.event("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta])
                 return .replace(extra + Self.event("content_block_stop", event))
             case .emit: return .forward

@@ -1,4 +1,4 @@
-import Foundation
+import LocalLLM
 
 /// What governance found and did in one exchange, for the audit record: findings by where,
 /// type, category and action with a count (never a value), the verdict (strongest action), and
@@ -35,24 +35,30 @@ package struct GovernanceReport: Sendable, Equatable {
         }) {
             entries[index].count += 1
         } else {
-            entries.append(Entry(direction: direction, type: finding.type, category: finding.category.rawValue, action: action.rawValue, count: 1))
+            entries.append(
+                Entry(direction: direction, type: finding.type, category: finding.category.rawValue, action: action.rawValue, count: 1)
+            )
         }
     }
 
     /// Findings as JSON for the `findings` column, or nil when there were none.
     package var findingsJSON: String? {
-        guard !entries.isEmpty, let data = try? JSONEncoder.sortedKeys.encode(entries.sorted()) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard !entries.isEmpty else { return nil }
+        let list: [JSONValue] = entries.sorted().map {
+            [
+                "direction": .string($0.direction), "type": .string($0.type), "category": .string($0.category),
+                "action": .string($0.action), "count": .int(Int64($0.count)),
+            ]
+        }
+        return JSONValue.array(list).serializedString
     }
 
-    /// Kept content as JSON for the `detail` column.
+    /// Kept content as JSON for the `detail` column (`{"request": [...], "response": "..."}`).
     package var contentJSON: String? {
         guard requestContent != nil || responseContent != nil else { return nil }
-        struct Content: Encodable {
-            var request: [String]?
-            var response: String?
-        }
-        guard let data = try? JSONEncoder.sortedKeys.encode(Content(request: requestContent, response: responseContent)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        var content: [String: JSONValue] = [:]
+        if let requestContent { content["request"] = .array(requestContent.map(JSONValue.string)) }
+        if let responseContent { content["response"] = .string(responseContent) }
+        return JSONValue.object(content).serializedString
     }
 }

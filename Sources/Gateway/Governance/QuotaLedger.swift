@@ -77,13 +77,17 @@ package final class QuotaLedger: Sendable {
                 if let limit = subject.limits.tokensPerMinute {
                     left = min(left, limit - current.minuteTokens)
                     if current.minuteTokens + input + 1 > limit {
-                        return .failure(Self.tokenRefusal(limit, "minute", subject: subject.name, input: input, retryAfter: 60 - seconds % 60))
+                        return .failure(
+                            Self.tokenRefusal(limit, "minute", subject: subject.name, input: input, retryAfter: 60 - seconds % 60)
+                        )
                     }
                 }
                 if let limit = subject.limits.tokensPerDay {
                     left = min(left, limit - current.dayTokens)
                     if current.dayTokens + input + 1 > limit {
-                        return .failure(Self.tokenRefusal(limit, "day", subject: subject.name, input: input, retryAfter: 86_400 - seconds % 86_400))
+                        return .failure(
+                            Self.tokenRefusal(limit, "day", subject: subject.name, input: input, retryAfter: 86_400 - seconds % 86_400)
+                        )
                     }
                 }
             }

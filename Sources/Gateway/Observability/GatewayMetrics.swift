@@ -56,7 +56,11 @@ package final class GatewayMetrics: Sendable {
     }
 
     /// The histogram cached under `key`, made on first use.
-    private func histogram(in cache: borrowing Mutex<[String: DurationHistogram]>, key: String, make: () -> DurationHistogram) -> DurationHistogram {
+    private func histogram(
+        in cache: borrowing Mutex<[String: DurationHistogram]>,
+        key: String,
+        make: () -> DurationHistogram
+    ) -> DurationHistogram {
         cache.withLock { cache in
             if let histogram = cache[key] { return histogram }
             let histogram = make()

@@ -14,7 +14,13 @@ package struct Policy: Sendable, Equatable {
     package var keys: [String: Rules]
     package var exfiltration: ExfiltrationRules
 
-    package init(name: String, defaults: Rules, teams: [String: Rules] = [:], keys: [String: Rules] = [:], exfiltration: ExfiltrationRules = .init()) {
+    package init(
+        name: String,
+        defaults: Rules,
+        teams: [String: Rules] = [:],
+        keys: [String: Rules] = [:],
+        exfiltration: ExfiltrationRules = .init()
+    ) {
         self.name = name
         self.defaults = defaults
         self.teams = teams

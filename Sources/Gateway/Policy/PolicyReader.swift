@@ -39,12 +39,20 @@ package struct PolicyReader {
         policy.defaults = try readRules(top, exfiltration: exfiltration, level: .defaults)
         if let teams = top["teams"] {
             for (name, node) in try teams.namedEntries() {
-                policy.teams[name] = try readRules(try node.mapping(allowed: Self.overrideKeys), exfiltration: exfiltration, level: .override)
+                policy.teams[name] = try readRules(
+                    try node.mapping(allowed: Self.overrideKeys),
+                    exfiltration: exfiltration,
+                    level: .override
+                )
             }
         }
         if let keys = top["keys"] {
             for (name, node) in try keys.namedEntries() {
-                policy.keys[name] = try readRules(try node.mapping(allowed: Self.overrideKeys), exfiltration: exfiltration, level: .override)
+                policy.keys[name] = try readRules(
+                    try node.mapping(allowed: Self.overrideKeys),
+                    exfiltration: exfiltration,
+                    level: .override
+                )
             }
         }
         return policy
@@ -58,7 +66,8 @@ package struct PolicyReader {
         var rules = Policy.Rules()
         if let actions = entries["actions"] {
             for (name, node) in try actions.namedEntries() {
-                guard Finding.Category(rawValue: name) != nil || DetectorCatalog.category(of: name, exfiltration: exfiltration) != nil else {
+                guard Finding.Category(rawValue: name) != nil || DetectorCatalog.category(of: name, exfiltration: exfiltration) != nil
+                else {
                     throw node.problem(
                         .unknownKey,
                         "unknown finding type or category '\(name)'; expected secret, pii, exfil, a type such as "

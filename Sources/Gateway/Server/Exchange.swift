@@ -64,7 +64,8 @@ struct Exchange: Sendable {
         )
         if let reservation {
             let start = ContinuousClock.now
-            let used = usage.input.flatMap { input in usage.output.map { input + $0 } }
+            let used =
+                usage.input.flatMap { input in usage.output.map { input + $0 } }
                 ?? (upstreamID == nil ? 0 : nil)
             runtime.quotas.settle(reservation, used: used)
             runtime.metrics.stepFinished(GatewayRuntime.Step.quotaSettlement.rawValue, duration: .now - start)

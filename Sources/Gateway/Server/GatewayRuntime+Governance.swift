@@ -13,9 +13,17 @@ import LocalLLM
 /// host is called, so no call starts beyond a limit. A step that cannot evaluate fails closed.
 extension GatewayRuntime {
     enum Step: String, CaseIterable {
-        case authenticate, requestLimits = "request_limits", entitlement, modelPolicy = "model_policy"
-        case inputDetectors = "input_detectors", verdict, quotaReservation = "quota_reservation", route
-        case outputFilter = "output_filter", quotaSettlement = "quota_settlement", audit
+        case authenticate
+        case requestLimits = "request_limits"
+        case entitlement
+        case modelPolicy = "model_policy"
+        case inputDetectors = "input_detectors"
+        case verdict
+        case quotaReservation = "quota_reservation"
+        case route
+        case outputFilter = "output_filter"
+        case quotaSettlement = "quota_settlement"
+        case audit
     }
 
     func timed<T, E: Error>(_ step: Step, _ body: () throws(E) -> T) throws(E) -> T {
@@ -44,7 +52,11 @@ extension GatewayRuntime {
             try timed(.modelPolicy) { () throws(GatewayError) in
                 guard inspector.policy.permits(model: model) else {
                     exchange.report.evaluated = true
-                    throw GatewayError(.permission, "The policy does not allow team '\(principal.team)' to use the model '\(model)'.", param: "model")
+                    throw GatewayError(
+                        .permission,
+                        "The policy does not allow team '\(principal.team)' to use the model '\(model)'.",
+                        param: "model"
+                    )
                 }
             }
         }
@@ -59,7 +71,13 @@ extension GatewayRuntime {
         guard let inspector = exchange.inspector else { return }
         let start = ContinuousClock.now
         defer { metrics.stepFinished(Step.inputDetectors.rawValue, duration: .now - start) }
-        try inspector.inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &exchange.report, book: &exchange.book)
+        try inspector.inspect(
+            &body,
+            roots: ContentFields.requestRoots,
+            direction: "request",
+            report: &exchange.report,
+            book: &exchange.book
+        )
     }
 
     /// Scans a whole response's content (non-streamed answers): redacts in place (returns
@@ -69,7 +87,13 @@ extension GatewayRuntime {
         guard let inspector = exchange.inspector else { return false }
         let start = ContinuousClock.now
         defer { metrics.stepFinished(Step.outputFilter.rawValue, duration: .now - start) }
-        return try inspector.inspect(&body, roots: ContentFields.responseRoots, direction: "response", report: &exchange.report, book: &exchange.book)
+        return try inspector.inspect(
+            &body,
+            roots: ContentFields.responseRoots,
+            direction: "response",
+            report: &exchange.report,
+            book: &exchange.book
+        )
     }
 
     /// Where a wire format keeps the output budget.

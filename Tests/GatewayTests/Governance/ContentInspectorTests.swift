@@ -24,18 +24,31 @@ import Testing
                 ["role": "user", "content": [["type": "text", "text": .string("Mail jan@acme.be the key \(Self.secret)")]]],
                 [
                     "role": "assistant", "content": .null,
-                    "tool_calls": [["id": "call_1", "type": "function", "function": ["name": "send", "arguments": .string("{\"card\": \"4111 1111 1111 1111\"}")]]],
+                    "tool_calls": [
+                        [
+                            "id": "call_1", "type": "function",
+                            "function": ["name": "send", "arguments": .string("{\"card\": \"4111 1111 1111 1111\"}")],
+                        ]
+                    ],
                 ],
             ],
         ]
         var report = GovernanceReport()
         var book = PlaceholderBook()
-        let changed = try Self.inspector().inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &report, book: &book)
+        let changed = try Self.inspector().inspect(
+            &body,
+            roots: ContentFields.requestRoots,
+            direction: "request",
+            report: &report,
+            book: &book
+        )
         #expect(changed)
         let messages = body["messages"]!.arrayValue!
         #expect(messages[0]["content"]?.stringValue == "The deploy key is [REDACTED:github_token_1].")
         #expect(messages[1]["content"]?.arrayValue?[0]["text"]?.stringValue == "Mail jan@acme.be the key [REDACTED:github_token_1]")
-        #expect(messages[2]["tool_calls"]?.arrayValue?[0]["function"]?["arguments"]?.stringValue == "{\"card\": \"[REDACTED:payment_card_1]\"}")
+        #expect(
+            messages[2]["tool_calls"]?.arrayValue?[0]["function"]?["arguments"]?.stringValue == "{\"card\": \"[REDACTED:payment_card_1]\"}"
+        )
         #expect(messages[2]["tool_calls"]?.arrayValue?[0]["function"]?["name"]?.stringValue == "send")
         #expect(report.verdict == .redact)
         #expect(report.entries.contains { $0.type == "email" && $0.action == "flag" && $0.count == 1 })
@@ -54,7 +67,8 @@ import Testing
             try Self.inspector().inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &report, book: &book)
         } throws: { error in
             let error = error as! GatewayError
-            return error.kind == .policyBlocked && error.message.contains("exfil (exfil_domain)") && error.message.contains("messages[0].content")
+            return error.kind == .policyBlocked && error.message.contains("exfil (exfil_domain)")
+                && error.message.contains("messages[0].content")
                 && !error.message.contains("webhook.site")
         }
     }
@@ -64,7 +78,13 @@ import Testing
             var body: JSONValue = ["input": "call +32 470 12 34 56"]
             var report = GovernanceReport()
             var book = PlaceholderBook()
-            try Self.inspector("version: 1\naudit_content: \(mode)").inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &report, book: &book)
+            try Self.inspector("version: 1\naudit_content: \(mode)").inspect(
+                &body,
+                roots: ContentFields.requestRoots,
+                direction: "request",
+                report: &report,
+                book: &book
+            )
             #expect(report.requestContent == expected, "\(mode)")
             #expect(report.entries.map(\.type) == ["phone"])
         }

@@ -6,11 +6,18 @@ import Testing
 /// The output filter as a state machine: whatever the chunking, what goes out is exactly the
 /// redacted text, and nothing unscanned gets out first.
 @Suite struct StreamFilterTests {
-    static let inspector = ContentInspector(detectors: .standard, policy: DefaultPolicy.policy.effective(for: Principal(keyID: "k", user: "u", team: "t", allowedModels: [])))
+    static let inspector = ContentInspector(
+        detectors: .standard,
+        policy: DefaultPolicy.policy.effective(for: Principal(keyID: "k", user: "u", team: "t", allowedModels: []))
+    )
     static let secret = "ghp_" + DetectorsTests.random(36)
 
     /// Runs `pieces` through a filter; returns the text sent and the findings noted.
-    static func run(_ pieces: [String], inspector: ContentInspector = inspector, window: Int = 64) -> (text: String, blocked: GatewayError?, report: GovernanceReport) {
+    static func run(
+        _ pieces: [String],
+        inspector: ContentInspector = inspector,
+        window: Int = 64
+    ) -> (text: String, blocked: GatewayError?, report: GovernanceReport) {
         var filter = StreamFilter(inspector: inspector, window: window)
         var report = GovernanceReport()
         var book = PlaceholderBook()
