@@ -70,7 +70,7 @@ enum OpenAIToAnthropic {
     static func toolInput(_ arguments: String) -> JSONValue {
         let trimmed = arguments.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return [:] }
-        if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)), case .object = value {
+        if let value = try? JSONValue.parse(trimmed), case .object = value {
             return value
         }
         return ["_raw": .string(arguments)]

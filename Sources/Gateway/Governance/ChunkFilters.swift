@@ -25,7 +25,7 @@ struct OpenAIChunkFilter {
     }
 
     mutating func filter(_ data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
-        guard data.containsUTF8("\"choices\""), var chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
+        guard data.containsUTF8("\"choices\""), var chunk = try? JSONValue.parse(data),
             var choices = chunk["choices"]?.arrayValue, !choices.isEmpty
         else { return .forward }
         id = chunk["id"]?.stringValue ?? id
@@ -193,7 +193,7 @@ struct AnthropicEventFilter {
     mutating func filter(name: String?, data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
         switch name {
         case "content_block_delta":
-            guard var event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), var delta = event["delta"] else {
+            guard var event = try? JSONValue.parse(data), var delta = event["delta"] else {
                 return .forward
             }
             let index = event["index"]?.intValue ?? 0
@@ -215,7 +215,7 @@ struct AnthropicEventFilter {
                 return .replace(Self.event("content_block_delta", event))
             }
         case "content_block_stop":
-            guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)), let index = event["index"]?.intValue,
+            guard let event = try? JSONValue.parse(data), let index = event["index"]?.intValue,
                 var entry = filters.removeValue(forKey: index)
             else { return .forward }
             switch entry.filter.finish(report: &report, book: &book) {

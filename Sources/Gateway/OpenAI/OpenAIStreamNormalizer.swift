@@ -40,7 +40,7 @@ struct OpenAIStreamNormalizer {
         if data.containsUTF8("\"prompt_tokens\"") && !data.containsUTF8("\"usage\":null") && !data.containsUTF8("\"usage\": null") {
             sawUsage = true
             held = []
-            if !clientWantsUsage, let chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
+            if !clientWantsUsage, let chunk = try? JSONValue.parse(data),
                 chunk["choices"]?.arrayValue?.isEmpty ?? true
             {
                 return .drop
@@ -49,7 +49,7 @@ struct OpenAIStreamNormalizer {
             held.append(data)
         }
         guard data.containsUTF8("\"tool_calls\"") else { return .forward }
-        guard var chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
+        guard var chunk = try? JSONValue.parse(data),
             var choices = chunk["choices"]?.arrayValue
         else { return .forward }
         var changed = false
@@ -88,7 +88,7 @@ struct OpenAIStreamNormalizer {
     mutating func completionText() -> String {
         var text = ""
         for data in held where data != "[DONE]" {
-            guard let chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)) else { continue }
+            guard let chunk = try? JSONValue.parse(data) else { continue }
             id = chunk["id"]?.stringValue ?? id
             model = chunk["model"]?.stringValue ?? model
             created = chunk["created"]?.intValue ?? created

@@ -99,7 +99,7 @@ package struct GatewayRuntime: Sendable {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: buffer)
+            value = try JSONValue.parse(buffer)
         } catch {
             throw GatewayError(.invalidRequest, "The request body is not valid JSON.")
         }
@@ -125,7 +125,7 @@ package struct GatewayRuntime: Sendable {
     }
 
     static func decode(_ buffer: ByteBuffer) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: buffer)
+        try? JSONValue.parse(buffer)
     }
 
     /// Reads a whole reply body under the idle and total timeouts, refusing more than 64 MiB.

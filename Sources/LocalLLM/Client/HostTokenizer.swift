@@ -118,7 +118,7 @@ package struct HostTokenizer: Sendable {
         let response = try await http.execute(request, timeout: timeout.timeAmount)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         guard response.status == .ok else { throw HTTPClientError.invalidURL }
-        return try JSONDecoder().decode(JSONValue.self, from: bytes)
+        return try JSONValue.parse(bytes)
     }
 
     /// The conservative estimate: one token per UTF-8 byte of every text the model sees, plus
