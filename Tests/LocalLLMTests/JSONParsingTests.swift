@@ -68,7 +68,8 @@ import Testing
             case 2: return [.bool(true), .bool(false), .null][next(3)]
             case 3: return .double(Double(next(100_000)) / 64)
             case 4: return .array((0..<next(4)).map { _ in value(depth + 1) })
-            default: return .object(Dictionary((0..<next(4)).map { _ in ("k\(next(50))", value(depth + 1)) }, uniquingKeysWith: { a, _ in a }))
+            default:
+                return .object(Dictionary((0..<next(4)).map { _ in ("k\(next(50))", value(depth + 1)) }, uniquingKeysWith: { a, _ in a }))
             }
         }
         for _ in 0..<500 {

@@ -100,7 +100,7 @@ struct AnthropicReplyRelay {
                                 Self.encode(translator.feed(chunk), into: &pending.lazyInit)
                             }
                         case .block(let error): throw governance.filtered(error)
-                        case .forward, nil: break
+                        case .forward, .drop, nil: break
                         }
                     }
                     guard translator.sawFinish else {
@@ -166,6 +166,7 @@ struct AnthropicReplyRelay {
                     switch governance.measure({ output!.filter(data, report: &$0, book: &$1) }) {
                     case .forward: break
                     case .replace(let filtered): text = filtered
+                    case .drop: continue
                     case .block(let error):
                         Self.encode(events, into: &batch)
                         if batch.readableBytes > 0 { try await writer.write(batch) }

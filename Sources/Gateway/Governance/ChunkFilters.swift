@@ -6,6 +6,8 @@ enum FilteredEvent: Equatable {
     case forward
     /// The event's new `data` (OpenAI) or whole event (Anthropic) text.
     case replace(String)
+    /// Nothing left to send (the filter holds all of the chunk's text).
+    case drop
     case block(GatewayError)
 }
 
@@ -15,7 +17,15 @@ enum FilteredEvent: Equatable {
 /// stream ends without one).
 struct OpenAIChunkFilter {
     let template: StreamFilter
-    private var filters: [[Int64]: StreamFilter] = [:]
+    /// A choice's content (`part` −1) or one of its tool calls (`part` = the call's index).
+    private struct Part: Hashable, Comparable {
+        var choice: Int64
+        var part: Int64
+
+        static func < (lhs: Self, rhs: Self) -> Bool { (lhs.choice, lhs.part) < (rhs.choice, rhs.part) }
+    }
+
+    private var filters: [Part: StreamFilter] = [:]
     private var id: String?
     private var model: String?
     private var created: Int64?
@@ -37,10 +47,10 @@ struct OpenAIChunkFilter {
             var delta = choice["delta"] ?? [:]
             let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
             var touched = false
-            var starting: Set<Int64> = []
+            var starting: [Int64] = []
             if let content = delta["content"]?.stringValue {
-                starting.insert(-1)
-                switch feed([index, -1], content, report: &report, book: &book) {
+                starting.append(-1)
+                switch feed(Part(choice: index, part: -1), content, report: &report, book: &book) {
                 case .block(let error): return .block(error)
                 case .emit(let text):
                     delta["content"] = .string(text)
@@ -50,9 +60,9 @@ struct OpenAIChunkFilter {
             if var calls = delta["tool_calls"]?.arrayValue {
                 for (slot, call) in calls.enumerated() {
                     let key = call["index"]?.intValue ?? Int64(slot)
-                    starting.insert(key)
+                    starting.append(key)
                     guard let arguments = call["function"]?["arguments"]?.stringValue else { continue }
-                    switch feed([index, key], arguments, report: &report, book: &book) {
+                    switch feed(Part(choice: index, part: key), arguments, report: &report, book: &book) {
                     case .block(let error): return .block(error)
                     case .emit(let text):
                         var function = call["function"]!
@@ -65,7 +75,7 @@ struct OpenAIChunkFilter {
             }
             // A part that starts (text after tool calls, the next tool call) ends the ones
             // before it: their held text goes out first, so translators see parts in order.
-            if !starting.isEmpty, !finishing, filters.keys.contains(where: { $0[0] == index && !starting.contains($0[1]) }) {
+            if !starting.isEmpty, !finishing, filters.keys.contains(where: { $0.choice == index && !starting.contains($0.part) }) {
                 var earlier: JSONValue = [:]
                 switch release(choice: index, into: &earlier, report: &report, book: &book, except: starting) {
                 case .block(let error): return .block(error)
@@ -90,13 +100,19 @@ struct OpenAIChunkFilter {
             }
         }
         guard changed else { return .forward }
+        // A chunk whose only content the filter now holds says nothing: not sent at all.
+        if chunk["usage"] == nil || chunk["usage"]?.isNull == true,
+            choices.allSatisfy({ $0["delta"] == ["content": ""] && ($0["finish_reason"]?.isNull ?? true) && $0["logprobs"] == nil })
+        {
+            return .drop
+        }
         chunk["choices"] = .array(choices)
         return .replace(chunk.serializedString)
     }
 
     /// A chunk with whatever is still held (the stream ended without a `finish_reason`), or nil.
     mutating func flush(report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent? {
-        let indices = Set(filters.keys.map { $0[0] }).sorted()
+        let indices = Set(filters.keys.map(\.choice)).sorted()
         var choices: [JSONValue] = []
         for index in indices {
             var delta: JSONValue = [:]
@@ -115,7 +131,7 @@ struct OpenAIChunkFilter {
     }
 
     private mutating func feed(
-        _ key: [Int64],
+        _ key: Part,
         _ text: String,
         report: inout GovernanceReport,
         book: inout PlaceholderBook
@@ -149,25 +165,25 @@ struct OpenAIChunkFilter {
         into delta: inout JSONValue,
         report: inout GovernanceReport,
         book: inout PlaceholderBook,
-        except kept: Set<Int64> = []
+        except kept: [Int64] = []
     ) -> Release {
         var added = false
-        for key in filters.keys.filter({ $0[0] == choice && !kept.contains($0[1]) }).sorted(by: { $0[1] < $1[1] }) {
+        for key in filters.keys.filter({ $0.choice == choice && !kept.contains($0.part) }).sorted() {
             var filter = filters.removeValue(forKey: key)!
             switch filter.finish(report: &report, book: &book) {
             case .block(let error): return .block(error)
             case .emit(let text) where !text.isEmpty:
                 added = true
-                if key[1] == -1 {
+                if key.part == -1 {
                     delta["content"] = .string((delta["content"]?.stringValue ?? "") + text)
                 } else {
                     var calls = delta["tool_calls"]?.arrayValue ?? []
-                    if let slot = calls.firstIndex(where: { $0["index"]?.intValue == key[1] }) {
+                    if let slot = calls.firstIndex(where: { $0["index"]?.intValue == key.part }) {
                         var function = calls[slot]["function"] ?? [:]
                         function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
                         calls[slot]["function"] = function
                     } else {
-                        calls.append(["index": .int(key[1]), "function": ["arguments": .string(text)]])
+                        calls.append(["index": .int(key.part), "function": ["arguments": .string(text)]])
                     }
                     delta["tool_calls"] = .array(calls)
                 }
@@ -210,6 +226,7 @@ struct AnthropicEventFilter {
             switch output {
             case .block(let error): return .block(error)
             case .emit(let emitted):
+                if emitted.isEmpty { return .drop }
                 delta[field] = .string(emitted)
                 event["delta"] = delta
                 return .replace(Self.event("content_block_delta", event))

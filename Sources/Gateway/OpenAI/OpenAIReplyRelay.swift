@@ -61,6 +61,7 @@ struct OpenAIReplyRelay {
                                 switch governance.measure({ output!.filter(text, report: &$0, book: &$1) }) {
                                 case .forward: break
                                 case .replace(let filtered): text = filtered
+                                case .drop: continue
                                 case .block(let error):
                                     if batch.readableBytes > 0 { try await writer.write(batch) }
                                     throw governance.filtered(error)
@@ -81,7 +82,7 @@ struct OpenAIReplyRelay {
                         switch governance.measure({ output!.flush(report: &$0, book: &$1) }) {
                         case .replace(let filtered): try await writer.write(ByteBuffer(string: "data: \(filtered)\n\n"))
                         case .block(let error): throw governance.filtered(error)
-                        case .forward, nil: break
+                        case .forward, .drop, nil: break
                         }
                     }
                     if output != nil { end.governance = governance }

@@ -246,6 +246,7 @@ extension GatewayRuntime {
                                     case .replace(let events):
                                         batch.writeString(events)
                                         continue
+                                    case .drop: continue
                                     case .block(let error):
                                         if batch.readableBytes > 0 { try await writer.write(batch) }
                                         throw governance.filtered(error)
