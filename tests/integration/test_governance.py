@@ -261,6 +261,10 @@ def test_quota_429_with_retry_after_and_exact_under_concurrency(tmp_path, mocks)
                 used[minute] = used.get(minute, 0) + record["tokens_in"] + record["tokens_out"]
         assert used and all(total <= 3000 for total in used.values()), used
         assert max(used.values()) > 3000 - 400  # and the budget was really used, not refused early
+        with urllib.request.urlopen(gateway.base_url + "/metrics") as response:
+            metrics = response.read().decode()
+        for step in ["quota_reservation", "quota_settlement"]:
+            assert f'tappass_pipeline_step_duration_seconds_count{{step="{step}"}}' in metrics, step
     finally:
         gateway.stop()
 
@@ -308,5 +312,6 @@ def test_pipeline_steps_are_timed_in_metrics(gateway, client):
     client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
     with urllib.request.urlopen(gateway.base_url + "/metrics") as response:
         metrics = response.read().decode()
-    for step in ["authenticate", "request_limits", "entitlement", "model_policy", "input_detectors", "route", "output_filter", "audit"]:
+    steps = ["authenticate", "request_limits", "entitlement", "model_policy", "input_detectors", "verdict", "route", "output_filter", "audit"]
+    for step in steps:
         assert f'tappass_pipeline_step_duration_seconds_count{{step="{step}"}}' in metrics, step

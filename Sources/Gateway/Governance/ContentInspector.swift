@@ -13,7 +13,8 @@ package struct ContentInspector: Sendable {
     }
 
     /// Inspects and rewrites `body` (its `roots`); notes findings in `report` and keeps the
-    /// content the policy allows. Throws a `.policyBlocked` error on a `block`; returns whether
+    /// content the policy allows. `scanTime` grows by the time the detectors took (the rest is
+    /// the policy's: decisions, redaction, content capture). Throws a `.policyBlocked` error on a `block`; returns whether
     /// any text was rewritten.
     @discardableResult
     package func inspect(
@@ -21,7 +22,8 @@ package struct ContentInspector: Sendable {
         roots: [String],
         direction: String,
         report: inout GovernanceReport,
-        book: inout PlaceholderBook
+        book: inout PlaceholderBook,
+        scanTime: inout Duration
     ) throws(GatewayError) -> Bool {
         report.evaluated = true
         var rewritten = false
@@ -29,8 +31,12 @@ package struct ContentInspector: Sendable {
         var blocked: (Finding, String)?
         var noted = report
         var names = book
+        var scanning = Duration.zero
+        defer { scanTime += scanning }
         ContentFields.rewrite(&body, roots: roots) { text, path in
+            let start = ContinuousClock.now
             let findings = detectors.scan(text)
+            scanning += .now - start
             if policy.auditContent == .full { kept.append(text) }
             guard !findings.isEmpty else {
                 if policy.auditContent == .redacted { kept.append(text) }
@@ -57,6 +63,19 @@ package struct ContentInspector: Sendable {
             throw Self.blockError(finding, direction: direction, path: path)
         }
         return rewritten
+    }
+
+    /// The same, when the detectors' share of the time does not matter.
+    @discardableResult
+    package func inspect(
+        _ body: inout JSONValue,
+        roots: [String],
+        direction: String,
+        report: inout GovernanceReport,
+        book: inout PlaceholderBook
+    ) throws(GatewayError) -> Bool {
+        var scanTime = Duration.zero
+        return try inspect(&body, roots: roots, direction: direction, report: &report, book: &book, scanTime: &scanTime)
     }
 
     static func blockError(_ finding: Finding, direction: String, path: String?) -> GatewayError {

@@ -66,17 +66,23 @@ extension GatewayRuntime {
         return target
     }
 
-    /// Scans the request's content: redacts in place, or refuses on a `block`.
+    /// Scans the request's content (`input_detectors`), then applies the policy to what was
+    /// found (`verdict`): redacts in place, or refuses on a `block`.
     func inspectRequest(_ body: inout JSONValue, exchange: inout Exchange) throws(GatewayError) {
         guard let inspector = exchange.inspector else { return }
         let start = ContinuousClock.now
-        defer { metrics.stepFinished(Step.inputDetectors.rawValue, duration: .now - start) }
+        var scanning = Duration.zero
+        defer {
+            metrics.stepFinished(Step.inputDetectors.rawValue, duration: scanning)
+            metrics.stepFinished(Step.verdict.rawValue, duration: .now - start - scanning)
+        }
         try inspector.inspect(
             &body,
             roots: ContentFields.requestRoots,
             direction: "request",
             report: &exchange.report,
-            book: &exchange.book
+            book: &exchange.book,
+            scanTime: &scanning
         )
     }
 
