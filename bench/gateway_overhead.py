@@ -67,25 +67,21 @@ def wrk(url, body, key, connections, seconds):
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    if not TAPPASS.exists():
-        sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/gateway-overhead.sh does)")
-
-    work = Path(tempfile.mkdtemp(prefix="tappass-bench-"))
-    mock_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
+def start_nginx(work, mock_port, proxy_port):
+    """nginx as the mock inference host (fixed JSON and SSE answers) and as a plain proxy to it."""
     conf = (ROOT / "bench" / "nginx.conf.in").read_text()
     conf = conf.replace("@MOCK_PORT@", str(mock_port)).replace("@PROXY_PORT@", str(proxy_port)).replace("@DIR@", str(work))
     (work / "nginx.conf").write_text(conf)
-    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
-    config = work / "appliance.yaml"
+    return subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+
+
+def start_gateway(work, name, port, mock_port, extra=""):
+    """A tappass instance (state under work/name) routing bench-json and bench-sse to nginx; returns it and a key."""
+    config = work / f"{name}.yaml"
     config.write_text(f"""
-listen: {{address: 127.0.0.1, port: {gateway_port}}}
-state_dir: {work}/state
-admin_socket: {work}/state/admin.sock
+listen: {{address: 127.0.0.1, port: {port}}}
+state_dir: {work}/{name}
+admin_socket: {work}/{name}/admin.sock
 upstreams:
   json:
     kind: openai
@@ -96,11 +92,25 @@ upstreams:
 models:
   - {{name: bench-json, pool: json}}
   - {{name: bench-sse, pool: sse}}
-""")
+""" + extra)
     key = subprocess.run([str(TAPPASS), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
                          capture_output=True, text=True, check=True).stdout.strip()
-    gateway_log = open(work / "tappass.log", "w")
-    gateway = subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=gateway_log)
+    log = open(work / f"{name}.log", "w")
+    return subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log), key
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not TAPPASS.exists():
+        sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/gateway-overhead.sh does)")
+
+    work = Path(tempfile.mkdtemp(prefix="tappass-bench-"))
+    mock_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
+    nginx = start_nginx(work, mock_port, proxy_port)
+    gateway, key = start_gateway(work, "gateway", gateway_port, mock_port)
     try:
         wait_port(mock_port), wait_port(proxy_port), wait_port(gateway_port)
         time.sleep(1)

@@ -16,13 +16,12 @@ import argparse
 import json
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from gateway_overhead import ROOT, TAPPASS, free_port, wait_port, wrk
+from gateway_overhead import TAPPASS, free_port, start_gateway, start_nginx, wait_port, wrk
 
 WORDS = ("the policy decides which requests may pass to the inference host and which must be redacted first "
          "so that nobody sends a customer record or a production credential to a model by mistake").split()
@@ -36,31 +35,6 @@ def prompt(size=2048):
     return " ".join(text) + " Mail jan.peeters@acme.be or call +32 470 12 34 56 about it."
 
 
-def start_gateway(work, name, port, mock_port, governance):
-    config = work / f"{name}.yaml"
-    config.write_text(f"""
-listen: {{address: 127.0.0.1, port: {port}}}
-state_dir: {work}/{name}
-admin_socket: {work}/{name}/admin.sock
-governance: {{enabled: {"true" if governance else "false"}}}
-upstreams:
-  json:
-    kind: openai
-    hosts: [{{url: "http://127.0.0.1:{mock_port}/json/v1", max_concurrent: 1024}}]
-  sse:
-    kind: openai
-    hosts: [{{url: "http://127.0.0.1:{mock_port}/sse/v1", max_concurrent: 1024}}]
-models:
-  - {{name: bench-json, pool: json}}
-  - {{name: bench-sse, pool: sse}}
-""")
-    key = subprocess.run([str(TAPPASS), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    log = open(work / f"{name}.log", "w")
-    process = subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log)
-    return process, key
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
@@ -70,12 +44,9 @@ def main():
         sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/governance-overhead.sh does)")
     work = Path(tempfile.mkdtemp(prefix="tappass-governance-bench-"))
     mock_port, proxy_port, on_port, off_port = free_port(), free_port(), free_port(), free_port()
-    conf = (ROOT / "bench" / "nginx.conf.in").read_text()
-    conf = conf.replace("@MOCK_PORT@", str(mock_port)).replace("@PROXY_PORT@", str(proxy_port)).replace("@DIR@", str(work))
-    (work / "nginx.conf").write_text(conf)
-    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
-    on, on_key = start_gateway(work, "on", on_port, mock_port, governance=True)
-    off, off_key = start_gateway(work, "off", off_port, mock_port, governance=False)
+    nginx = start_nginx(work, mock_port, proxy_port)
+    on, on_key = start_gateway(work, "on", on_port, mock_port, extra="governance: {enabled: true}\n")
+    off, off_key = start_gateway(work, "off", off_port, mock_port, extra="governance: {enabled: false}\n")
     targets = {"on": (on_port, on_key), "off": (off_port, off_key)}
     text = prompt()
     results = {(t, kind): [] for t in targets for kind in ("json", "sse")}
