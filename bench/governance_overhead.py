@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Governance pipeline overhead, one interleaved run on loopback.
 
-Two tappass instances (release build) in front of the same nginx mock inference host, alike but
-for `governance.enabled`: on (the built-in default policy: detectors on the request, the
-output filter on the response, model policy, quota bookkeeping) and off. Both keep the audit
-log (strict durability). Each sends a 2 KB prompt of ordinary prose with an e-mail address and
+Three tappass instances (release build) in front of the same nginx mock inference host, alike
+but for governance: on (the built-in default policy: detectors on the request, the output
+filter on the response, model policy, and the audit record keeping the redacted content), on
+with the default policy but `audit_content: none`, and off. All keep the audit log (strict
+durability). Each sends a 2 KB prompt of ordinary prose with an e-mail address and
 a phone number in it (flagged, not redacted, so the host receives the same bytes from both).
 Rounds alternate the instances so machine noise hits both alike. Reports latency p50/p99 at
 concurrency 1, JSON and SSE, and what governance adds (on minus off) — the issue's budget is
@@ -16,6 +17,7 @@ import argparse
 import json
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,13 +47,19 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="tappass-governance-bench-"))
     mock_port, proxy_port, on_port, off_port = free_port(), free_port(), free_port(), free_port()
     nginx = start_nginx(work, mock_port, proxy_port)
+    lean_port = free_port()
+    policy = subprocess.run([str(TAPPASS), "policy", "show", "--default"], capture_output=True, text=True, check=True).stdout
+    (work / "no-content.yaml").write_text(policy.replace("audit_content: redacted", "audit_content: none"))
     on, on_key = start_gateway(work, "on", on_port, mock_port, extra="governance: {enabled: true}\n")
+    lean, lean_key = start_gateway(
+        work, "lean", lean_port, mock_port, extra=f"governance: {{enabled: true, policy_file: {work / 'no-content.yaml'}}}\n"
+    )
     off, off_key = start_gateway(work, "off", off_port, mock_port, extra="governance: {enabled: false}\n")
-    targets = {"on": (on_port, on_key), "off": (off_port, off_key)}
+    targets = {"on": (on_port, on_key), "lean": (lean_port, lean_key), "off": (off_port, off_key)}
     text = prompt()
     results = {(t, kind): [] for t in targets for kind in ("json", "sse")}
     try:
-        for port in (mock_port, on_port, off_port):
+        for port in (mock_port, on_port, lean_port, off_port):
             wait_port(port)
         time.sleep(1)
         for round_index in range(args.rounds):
@@ -62,7 +70,7 @@ def main():
                     port, key = targets[target]
                     results[(target, kind)].append(wrk(f"http://127.0.0.1:{port}/v1/chat/completions", body, key, 1, args.seconds))
     finally:
-        for process in (on, off):
+        for process in (on, lean, off):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
         nginx.send_signal(signal.SIGQUIT)
@@ -74,12 +82,13 @@ def main():
     print(f"\n# Governance pipeline overhead ({args.rounds} interleaved rounds x {args.seconds}s, medians; "
           f"`bench/governance-overhead.sh --seconds {args.seconds} --rounds {args.rounds}`)\n")
     print(f"Prompt: {len(text.encode())} bytes of prose with an e-mail address and a phone number (both flagged).\n")
-    print("| concurrency 1 | governance off | governance on | added by governance | on / off |")
-    print("|---|---|---|---|---|")
+    print("| concurrency 1 | governance off | on, `audit_content: none` | added | on (default policy: content kept, redacted) | added |")
+    print("|---|---|---|---|---|---|")
     for kind in ("json", "sse"):
         for field, label in (("p50_us", "p50"), ("p99_us", "p99")):
-            a, b = med("off", kind, field), med("on", kind, field)
-            print(f"| {kind} latency {label} | {a/1000:.3f} ms | {b/1000:.3f} ms | {(b-a)/1000:+.3f} ms | {b/a:.2f}x |")
+            a, lean_value, b = med("off", kind, field), med("lean", kind, field), med("on", kind, field)
+            print(f"| {kind} latency {label} | {a/1000:.3f} ms | {lean_value/1000:.3f} ms | {(lean_value-a)/1000:+.3f} ms "
+                  f"| {b/1000:.3f} ms | {(b-a)/1000:+.3f} ms |")
     (work / "results.json").write_text(json.dumps({f"{t}/{k}": v for (t, k), v in results.items()}, indent=1))
     print(f"\nraw results: {work}/results.json")
 

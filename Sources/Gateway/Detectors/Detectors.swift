@@ -21,7 +21,7 @@ package struct Detectors: Sendable {
     package func scan(_ text: String) -> [Finding] {
         let scanner = TextScanner(text)
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
-        var taken = TextScanner.Coverage(count: scanner.bytes.count)
+        var taken = TextScanner.Coverage()
         func add(_ found: [(type: String, range: Range<Int>)], _ category: Finding.Category) {
             for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
             where !item.range.isEmpty && taken.isFree(item.range) {

@@ -9,10 +9,34 @@ struct NumberToken {
     var groups: [Int]
     /// Starts with `+` (an international number).
     var plus: Bool
-    /// The separators used, as bytes.
-    var separators: Set<UInt8>
+    /// The separators used.
+    var separators: Separators
 
     var compact: String { String(decoding: digits, as: UTF8.self) }
+
+    /// A set of separator bytes (space, `-`, `.`, `/`) as bits: no allocation per token.
+    struct Separators: Equatable, ExpressibleByArrayLiteral {
+        private var bits: UInt8 = 0
+
+        init(arrayLiteral bytes: UInt8...) {
+            for byte in bytes { insert(byte) }
+        }
+
+        private static func bit(_ byte: UInt8) -> UInt8 {
+            switch byte {
+            case 0x20: 1
+            case 0x2D: 2
+            case 0x2E: 4
+            case 0x2F: 8
+            default: 0
+            }
+        }
+
+        mutating func insert(_ byte: UInt8) { bits |= Self.bit(byte) }
+        func contains(_ byte: UInt8) -> Bool { bits & Self.bit(byte) != 0 }
+        var count: Int { bits.nonzeroBitCount }
+        func isSubset(of other: Separators) -> Bool { bits & ~other.bits == 0 }
+    }
     var hasSeparators: Bool { groups.count > 1 }
 }
 

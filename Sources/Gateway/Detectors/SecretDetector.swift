@@ -81,7 +81,7 @@ struct SecretDetector {
 
     func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
-        var taken = TextScanner.Coverage(count: scanner.bytes.count)
+        var taken = TextScanner.Coverage()
         func add(_ type: String, _ range: Range<Int>) {
             guard taken.isFree(range) else { return }
             taken.take(range)

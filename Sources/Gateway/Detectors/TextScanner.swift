@@ -140,21 +140,32 @@ struct TextScanner {
         return count
     }
 
-    /// Which bytes findings already cover, so a later detector does not report them again
-    /// (linear in the text, however many findings).
+    /// Which bytes findings already cover, so a later detector does not report them again: the
+    /// covered ranges, sorted and disjoint (findings are few, so this stays small and nothing
+    /// text-sized is allocated).
     struct Coverage {
-        private var covered: [Bool]
+        private var ranges: [Range<Int>] = []
 
-        init(count: Int) {
-            covered = [Bool](repeating: false, count: count)
+        /// The position of the first range that ends after `offset`.
+        private func firstEnding(after offset: Int) -> Int {
+            var low = 0
+            var high = ranges.count
+            while low < high {
+                let middle = (low + high) / 2
+                if ranges[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
 
         func isFree(_ range: Range<Int>) -> Bool {
-            !covered[range].contains(true)
+            let index = firstEnding(after: range.lowerBound)
+            return index == ranges.count || ranges[index].lowerBound >= range.upperBound
         }
 
+        /// Marks `range` (callers take only free ranges).
         mutating func take(_ range: Range<Int>) {
-            for index in range { covered[index] = true }
+            guard !range.isEmpty else { return }
+            ranges.insert(range, at: firstEnding(after: range.lowerBound))
         }
     }
 
