@@ -184,9 +184,10 @@ struct SecretDetector {
             }
             let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D }
             skipTo = max(index + 1, valueEnd)
-            guard !name.isEmpty, Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
+            // Cheapest test first: most values in code and logs are short.
             let value = bytes[valueStart..<valueEnd]
             guard value.count >= 12, value.count <= 200 else { continue }
+            guard !name.isEmpty, Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
             guard !Self.isPlaceholder(value), !value.starts(with: Array("http".utf8)), value.first != 0x24 else { continue }
             let hasDigit = value.contains(where: TextScanner.isDigit)
             let hasLetter = value.contains { TextScanner.isAlnum($0) && !TextScanner.isDigit($0) }
