@@ -23,10 +23,9 @@ package struct Detectors: Sendable {
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
         var taken = TextScanner.Coverage()
         func add(_ found: [(type: String, range: Range<Int>)], _ category: Finding.Category) {
-            for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
-            where !item.range.isEmpty && taken.isFree(item.range) {
+            let sorted = found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+            for item in taken.takeFree(sorted, range: \.range) {
                 byteFindings.append((item.type, category, item.range))
-                taken.take(item.range)
             }
         }
         add(SecretDetector().scan(scanner), .secret)

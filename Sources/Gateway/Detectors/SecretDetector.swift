@@ -82,14 +82,14 @@ struct SecretDetector {
     func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
         var taken = TextScanner.Coverage()
-        func add(_ type: String, _ range: Range<Int>) {
-            guard taken.isFree(range) else { return }
-            taken.take(range)
-            found.append((type, range))
+        // Each family's findings come sorted by start; the most specific family goes first.
+        func add(_ batch: [(type: String, range: Range<Int>)]) {
+            found += taken.takeFree(batch, range: \.range)
         }
-        for block in privateKeyBlocks(scanner) { add("private_key", block) }
+        add(privateKeyBlocks(scanner).map { ("private_key", $0) })
         // One pass for every prefix rule: a table by first byte says which prefixes to try.
         let bytes = scanner.bytes
+        var tokens: [(type: String, range: Range<Int>)] = []
         for start in scanner.landmarks.prefixStarts {
             let candidates = Self.prefixesByFirstByte[Int(bytes[start])]
             for (ruleIndex, needle) in candidates where start + needle.count <= bytes.count {
@@ -99,13 +99,14 @@ struct SecretDetector {
                 guard rule.length.contains(end - start - needle.count) else { continue }
                 if end < bytes.count, TextScanner.isAlnum(bytes[end]) { continue }
                 guard !Self.isPlaceholder(bytes[start..<end]) else { continue }
-                add(rule.type, start..<end)
+                tokens.append((rule.type, start..<end))
                 break
             }
         }
-        for jwt in jsonWebTokens(scanner) { add("jwt", jwt) }
-        for password in passwordsInURLs(scanner) { add("password_in_url", password) }
-        for assignment in assignments(scanner) { add(assignment.type, assignment.range) }
+        add(tokens)
+        add(jsonWebTokens(scanner).map { ("jwt", $0) })
+        add(passwordsInURLs(scanner).map { ("password_in_url", $0) })
+        add(assignments(scanner))
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 

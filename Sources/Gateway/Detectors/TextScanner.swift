@@ -146,26 +146,30 @@ struct TextScanner {
     struct Coverage {
         private var ranges: [Range<Int>] = []
 
-        /// The position of the first range that ends after `offset`.
-        private func firstEnding(after offset: Int) -> Int {
-            var low = 0
-            var high = ranges.count
-            while low < high {
-                let middle = (low + high) / 2
-                if ranges[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
+        /// The items of `batch` (sorted by start) that overlap neither what is covered nor an
+        /// earlier item they keep; covers them. One merge pass, however the batches interleave.
+        mutating func takeFree<Item>(_ batch: [Item], range: (Item) -> Range<Int>) -> [Item] {
+            var accepted: [Item] = []
+            var merged: [Range<Int>] = []
+            merged.reserveCapacity(ranges.count + batch.count)
+            var index = 0
+            var acceptedEnd = Int.min
+            for item in batch {
+                let candidate = range(item)
+                guard !candidate.isEmpty else { continue }
+                while index < ranges.count, ranges[index].upperBound <= candidate.lowerBound {
+                    merged.append(ranges[index])
+                    index += 1
+                }
+                let overlaps = index < ranges.count && ranges[index].lowerBound < candidate.upperBound
+                guard !overlaps, candidate.lowerBound >= acceptedEnd else { continue }
+                accepted.append(item)
+                merged.append(candidate)
+                acceptedEnd = candidate.upperBound
             }
-            return low
-        }
-
-        func isFree(_ range: Range<Int>) -> Bool {
-            let index = firstEnding(after: range.lowerBound)
-            return index == ranges.count || ranges[index].lowerBound >= range.upperBound
-        }
-
-        /// Marks `range` (callers take only free ranges).
-        mutating func take(_ range: Range<Int>) {
-            guard !range.isEmpty else { return }
-            ranges.insert(range, at: firstEnding(after: range.lowerBound))
+            merged.append(contentsOf: ranges[index...])
+            ranges = merged
+            return accepted
         }
     }
 
