@@ -1,8 +1,8 @@
 /// One thing a detector found: what, where (in Unicode scalars, as `tappass scan` reports),
 /// and which family it belongs to. Never the value itself, except to the caller that holds the
 /// text anyway.
-package struct Finding: Sendable, Equatable, Codable {
-    package enum Category: String, Sendable, Codable, CaseIterable {
+package struct Finding: Sendable, Equatable {
+    package enum Category: String, Sendable, CaseIterable {
         case secret, pii, exfil
     }
 
@@ -21,16 +21,5 @@ package struct Finding: Sendable, Equatable, Codable {
         self.start = start
         self.end = end
         self.utf8Range = utf8Range ?? start..<end
-    }
-
-    enum CodingKeys: String, CodingKey { case type, category, start, end }
-
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decode(String.self, forKey: .type)
-        category = try container.decode(Category.self, forKey: .category)
-        start = try container.decode(Int.self, forKey: .start)
-        end = try container.decode(Int.self, forKey: .end)
-        utf8Range = start..<end
     }
 }
