@@ -46,10 +46,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The detectors' byte-classification pass (SSE2); see its header comment.
+        .target(name: "CTextScan", path: "Sources/CTextScan"),
         .target(
             name: "Gateway",
             dependencies: [
-                "LocalLLM",
+                "LocalLLM", "CTextScan",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -143,7 +145,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CTextScan" {
     target.swiftSettings =
         (target.swiftSettings ?? []) + [
             .enableUpcomingFeature("ExistentialAny"),

@@ -24,9 +24,8 @@ struct DateOfBirthDetector {
     }
 
     static func isNumericDate(_ token: NumberToken) -> Bool {
-        let digits = token.digits.map { Int($0 - 0x30) }
-        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
-        guard token.separators.count == 1, !token.separators.contains(0x20), digits.count == 8 else { return false }
+        guard token.separators.count == 1, !token.separators.contains(0x20), token.digits.count == 8 else { return false }
+        func number(_ range: Range<Int>) -> Int { token.digits[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
         if token.groups == [4, 2, 2] {
             return valid(year: number(0..<4), month: number(4..<6), day: number(6..<8))
         }

@@ -4,10 +4,14 @@
 /// the cost does not grow with the size of the blocklist.
 struct ExfiltrationDetector {
     let domains: Set<[UInt8]>
+    /// The last label of every listed domain (`com`, `st`, `site`): a host whose last label is
+    /// none of these is on no list, and is dismissed without building its name.
+    let topLabels: Set<String>
     let keywords: [[UInt8]]
 
     init(_ rules: ExfiltrationRules) {
         domains = Set(rules.domains.map { Array($0.lowercased().utf8) })
+        topLabels = Set(rules.domains.map { String($0.lowercased().split(separator: ".").last ?? "") })
         keywords = rules.keywords.map { Array($0.lowercased().utf8) }
     }
 
@@ -37,6 +41,11 @@ struct ExfiltrationDetector {
             guard let lastDot = bytes[start..<end].lastIndex(of: 0x2E), end - lastDot > 2,
                 bytes[lastDot + 1..<end].allSatisfy({ TextScanner.isAlnum($0) && !TextScanner.isDigit($0) })
             else { continue }
+            let topLabel = String(unsafeUninitializedCapacity: end - lastDot - 1) { buffer in
+                for (index, byte) in bytes[lastDot + 1..<end].enumerated() { buffer[index] = TextScanner.fold(byte, true) }
+                return end - lastDot - 1
+            }
+            guard topLabels.contains(topLabel) else { continue }
             let host = bytes[start..<end].map { TextScanner.fold($0, true) }
             guard matches(host) else { continue }
             found.append(("exfil_domain", urlRange(around: start..<end, scanner)))

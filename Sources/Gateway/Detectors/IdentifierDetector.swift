@@ -20,7 +20,7 @@ struct IdentifierDetector {
         "rijksregisternummer", "rijksregister", "national number", "numéro national", "registre national", "insz", "niss", "rrn",
     ])
 
-    func scan(_ scanner: TextScanner, tokens: [NumberToken], capitals: [Int]) -> [(type: String, range: Range<Int>)] {
+    func scan(_ scanner: TextScanner, tokens: [NumberToken], capitals: Landmarks.Positions) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
         for token in tokens {
             if let type = classify(token, scanner) { found.append((type, token.range)) }
@@ -33,17 +33,16 @@ struct IdentifierDetector {
         let digits = token.digits
         let count = digits.count
         let groups = token.groups
-        let compact = token.compact
         if token.plus {
             guard (8...15).contains(count), digits[0] != 0x30 else { return nil }
-            if digits[0] == 0x31, count == 11, isFictionalUS(Array(digits.dropFirst())) { return nil }
+            if digits[0] == 0x31, count == 11, isFictionalUS(digits.droppingFirst()) { return nil }
             return "phone"
         }
         // US SSN: 3-2-4 with dashes or spaces; 9 bare digits after a label.
         if groups == [3, 2, 4] && !token.separators.contains(0x2E)
             || (count == 9 && groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16))
         {
-            let text = compact
+            let text = token.compact
             if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)) {
                 return "us_ssn"
             }
@@ -52,15 +51,15 @@ struct IdentifierDetector {
         if count == 11,
             groups == [2, 2, 2, 3, 2] || (groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels))
         {
-            if ChecksumValidators.belgianNationalNumber(compact) { return "be_national_number" }
+            if ChecksumValidators.belgianNationalNumber(token.compact) { return "be_national_number" }
         }
         // French NIR: 15 digits, compact or as 1 85 07 75 123 456 78.
         if count == 15, groups == [15] || groups == [1, 2, 2, 2, 3, 3, 2] || groups == [13, 2] {
-            if ChecksumValidators.frenchNIR(compact) { return "fr_nir" }
+            if ChecksumValidators.frenchNIR(token.compact) { return "fr_nir" }
         }
         // Dutch BSN: 9 digits (or 1234.56.789) after a label.
         if count == 9, groups == [9] || groups == [4, 2, 3], scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) {
-            if ChecksumValidators.bsn(compact) { return "nl_bsn" }
+            if ChecksumValidators.bsn(token.compact) { return "nl_bsn" }
         }
         return isNationalPhone(token, scanner) ? "phone" : nil
     }
@@ -76,8 +75,8 @@ struct IdentifierDetector {
         var north = digits
         var shape = groups
         if count == 11, digits[0] == 0x31, groups.first == 1 {
-            north = Array(digits.dropFirst())
-            shape = Array(groups.dropFirst())
+            north = digits.droppingFirst()
+            shape = groups.droppingFirst()
         }
         if north.count == 10, shape == [3, 3, 4], north[0] >= 0x32, north[3] >= 0x32 {
             return !isFictionalUS(north)
@@ -103,12 +102,12 @@ struct IdentifierDetector {
     }
 
     /// 555-0100 through 555-0199: reserved for fiction and examples.
-    private func isFictionalUS(_ ten: [UInt8]) -> Bool {
+    private func isFictionalUS(_ ten: NumberToken.Digits) -> Bool {
         ten.count == 10 && ten[3] == 0x35 && ten[4] == 0x35 && ten[5] == 0x35 && ten[6] == 0x30 && ten[7] == 0x31
     }
 
     /// UK National Insurance numbers: `AB123456C` or `AB 12 34 56 C`.
-    func ninos(_ scanner: TextScanner, capitals: [Int]) -> [(type: String, range: Range<Int>)] {
+    func ninos(_ scanner: TextScanner, capitals: Landmarks.Positions) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
         for index in capitals where index + 9 <= bytes.count {

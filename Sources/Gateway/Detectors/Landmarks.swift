@@ -1,76 +1,101 @@
-/// Where detectors may start, found in one table-driven pass over the text: the starts of words
-/// whose first byte begins a token prefix, of capitalised words, of numbers, and every `@`,
-/// `:`, `.`, `=`. Ordinary prose has few of these, so the detectors that follow touch little
-/// of it; one pass with one table lookup per byte is what keeps scanning near memory speed.
+internal import CTextScan
+
+/// Where detectors may start: the starts of words whose first byte begins a token prefix, of
+/// capitalised words, of numbers, and every `@`, `:`, `.`, `=`. Ordinary prose has few of these,
+/// so the detectors that follow touch little of it. The bytes are classified 16 at a time into
+/// bitmaps, one bit per byte (`tp_landmarks`, C with SSE2); each kind is read back as the
+/// ascending offsets of its set bits, without building lists.
 struct Landmarks {
-    /// Word starts whose first byte begins a token prefix (`ghp_`, `AKIA`, `sk-`, `https://hooks`, …).
-    var prefixStarts: [Int] = []
-    /// Word starts with a capital letter (IBANs, NINOs).
-    var capitals: [Int] = []
-    /// Digits, `+` and `(`, where a number may start (not after another digit).
-    var numberStarts: [Int] = []
-    var ats: [Int] = []
-    var colons: [Int] = []
-    var dots: [Int] = []
-    /// `=` and `:`, in order (assignments).
-    var operators: [Int] = []
-    /// No byte above 0x7F: byte offsets are scalar offsets.
-    var isASCII = true
+    /// The ascending offsets of one kind of landmark: the set bits of its bitmap.
+    struct Positions: Sequence {
+        fileprivate let bitmaps: [UInt64]
+        fileprivate let first: Int
+        fileprivate let words: Int
 
-    private static let word: UInt16 = 1
-    private static let prefix: UInt16 = 2
-    private static let capital: UInt16 = 4
-    private static let number: UInt16 = 8
-    private static let at: UInt16 = 16
-    private static let colon: UInt16 = 32
-    private static let dot: UInt16 = 64
-    private static let equals: UInt16 = 128
-    private static let digit: UInt16 = 256
-    private static let nonASCII: UInt16 = 512
+        struct Iterator: IteratorProtocol {
+            fileprivate let bitmaps: [UInt64]
+            fileprivate let end: Int
+            fileprivate var word: Int
+            fileprivate var base: Int
+            fileprivate var bits: UInt64
 
-    private static let classes: [UInt16] = {
-        var table = [UInt16](repeating: 0, count: 256)
-        for byte in 0..<256 {
-            let value = UInt8(byte)
-            if TextScanner.isAlnum(value) || value == 0x5F { table[byte] |= word }
-            if TextScanner.isUpper(value) { table[byte] |= capital }
-            if TextScanner.isDigit(value) { table[byte] |= number | digit }
-            if value >= 0x80 { table[byte] |= nonASCII }
-        }
-        for byte in SecretDetector.rules.flatMap({ $0.prefixes.map { $0.utf8.first! } }) { table[Int(byte)] |= prefix }
-        table[0x2B] |= number
-        table[0x28] |= number
-        table[0x40] |= at
-        table[0x3A] |= colon
-        table[0x2E] |= dot
-        table[0x3D] |= equals
-        return table
-    }()
-
-    init(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { text in
-            Self.classes.withUnsafeBufferPointer { classes in
-                var previous: UInt16 = 0
-                for index in 0..<text.count {
-                    let kind = classes[Int(text[index])]
-                    defer { previous = kind }
-                    guard kind > Self.word else { continue }
-                    let wordStart = previous & Self.word == 0
-                    if wordStart {
-                        if kind & Self.prefix != 0 { prefixStarts.append(index) }
-                        if kind & Self.capital != 0 { capitals.append(index) }
-                    }
-                    if kind & Self.number != 0, previous & Self.digit == 0 { numberStarts.append(index) }
-                    if kind & Self.at != 0 { ats.append(index) }
-                    if kind & Self.colon != 0 {
-                        colons.append(index)
-                        operators.append(index)
-                    }
-                    if kind & Self.dot != 0 { dots.append(index) }
-                    if kind & Self.equals != 0 { operators.append(index) }
-                    if kind & Self.nonASCII != 0 { isASCII = false }
+            mutating func next() -> Int? {
+                while bits == 0 {
+                    word += 1
+                    guard word < end else { return nil }
+                    bits = bitmaps[word]
+                    base += 64
                 }
+                defer { bits &= bits - 1 }
+                return base + bits.trailingZeroBitCount
             }
         }
+
+        func makeIterator() -> Iterator {
+            Iterator(bitmaps: bitmaps, end: first + words, word: first, base: 0, bits: words > 0 ? bitmaps[first] : 0)
+        }
+    }
+
+    /// Word starts whose first byte begins a token prefix (`ghp_`, `AKIA`, `sk-`, `https://hooks`, …).
+    var prefixStarts: Positions { positions(0) }
+    /// Word starts with a capital letter (IBANs, NINOs).
+    var capitals: Positions { positions(1) }
+    /// Digits, `+` and `(`, where a number may start (not after another digit).
+    var numberStarts: Positions { positions(2) }
+    var ats: Positions { positions(3) }
+    var colons: Positions { positions(4) }
+    var dots: Positions { positions(5) }
+    /// `=` and `:`, in order (assignments).
+    var operators: Positions { positions(6) }
+    /// No byte above 0x7F: byte offsets are scalar offsets.
+    let isASCII: Bool
+
+    /// Seven bitmaps of `words` words each, one after the other, in the order above.
+    private let bitmaps: [UInt64]
+    private let words: Int
+
+    private func positions(_ kind: Int) -> Positions { Positions(bitmaps: bitmaps, first: kind * words, words: words) }
+
+    /// The first bytes of the secret detector's token prefixes.
+    private static let prefixBytes: [UInt8] = Array(Set(SecretDetector.rules.flatMap { $0.prefixes.map { $0.utf8.first! } })).sorted()
+
+    /// Which classification code runs: the best the CPU has, or (for tests, which compare them)
+    /// the portable SSE2 or scalar pass.
+    enum InstructionSet {
+        case best, sse2, scalar
+
+        var c: tp_instruction_set {
+            switch self {
+            case .best: tp_avx2
+            case .sse2: tp_sse2
+            case .scalar: tp_scalar
+            }
+        }
+    }
+
+    init(_ bytes: [UInt8], using instructionSet: InstructionSet = .best) {
+        precondition(Self.prefixBytes.count <= 12, "tp_landmarks takes at most 12 prefix bytes")
+        let words = (bytes.count + 63) / 64
+        var ascii = true
+        bitmaps = [UInt64](unsafeUninitializedCapacity: 7 * words) { maps, initialized in
+            bytes.withUnsafeBufferPointer { text in
+                Self.prefixBytes.withUnsafeBufferPointer { prefixes in
+                    guard let base = maps.baseAddress, let start = text.baseAddress else { return }
+                    let out = tp_landmark_bitmaps(
+                        prefix_starts: base,
+                        capitals: base + words,
+                        number_starts: base + 2 * words,
+                        ats: base + 3 * words,
+                        colons: base + 4 * words,
+                        dots: base + 5 * words,
+                        operators: base + 6 * words
+                    )
+                    ascii = tp_landmarks_using(instructionSet.c, start, text.count, 0, prefixes.baseAddress, prefixes.count, out) != 0
+                }
+            }
+            initialized = 7 * words
+        }
+        self.words = words
+        isASCII = ascii
     }
 }

@@ -2,17 +2,27 @@
 /// `85.07.30-033.28`, `123-45-6789`. Single separators (space, `-`, `.`, `/`) and one pair of
 /// parentheses may split the digits into groups. Phone numbers and national identifiers are
 /// told apart by the group shape, a checksum, and (where neither is enough) a label nearby.
+/// A token holds at most 24 digits, stored inline: reading one allocates nothing.
 struct NumberToken {
+    static let maxDigits = 24
+
     var range: Range<Int>
-    var digits: [UInt8]
+    /// The digits (ASCII), without separators.
+    var digits = Digits()
     /// How many digits each group holds, in order.
-    var groups: [Int]
+    var groups = Groups()
     /// Starts with `+` (an international number).
     var plus: Bool
     /// The separators used.
     var separators: Separators
 
-    var compact: String { String(decoding: digits, as: UTF8.self) }
+    /// The digits as a string (small enough to be stored inline).
+    var compact: String {
+        String(unsafeUninitializedCapacity: digits.count) { buffer in
+            for (index, digit) in digits.enumerated() { buffer[index] = digit }
+            return digits.count
+        }
+    }
 
     /// A set of separator bytes (space, `-`, `.`, `/`) as bits: no allocation per token.
     struct Separators: Equatable, ExpressibleByArrayLiteral {
@@ -37,11 +47,81 @@ struct NumberToken {
         var count: Int { bits.nonzeroBitCount }
         func isSubset(of other: Separators) -> Bool { bits & ~other.bits == 0 }
     }
+
+    /// Up to 24 small numbers packed into two words, `width` bits each: the digits (4 bits) and
+    /// the group lengths (5 bits) of a token.
+    struct Packed<Shape: PackedShape>: RandomAccessCollection, Equatable {
+        private var low: UInt64 = 0
+        private var high: UInt64 = 0
+        private(set) var count = 0
+
+        init() {}
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+
+        private static var perWord: Int { 64 / Shape.width }
+        private static var mask: UInt64 { (1 << UInt64(Shape.width)) - 1 }
+
+        subscript(position: Int) -> Shape.Element {
+            precondition(position >= 0 && position < count, "index out of range")
+            let word = position < Self.perWord ? low : high
+            let shift = UInt64(Shape.width * (position % Self.perWord))
+            return Shape.decode((word >> shift) & Self.mask)
+        }
+
+        @inline(__always) mutating func append(_ element: Shape.Element) {
+            precondition(count < 2 * Self.perWord, "a number token holds at most 24 digits")
+            let shift = UInt64(Shape.width * (count % Self.perWord))
+            if count < Self.perWord { low |= Shape.encode(element) << shift } else { high |= Shape.encode(element) << shift }
+            count += 1
+        }
+
+        /// The same values without the first.
+        func droppingFirst() -> Self {
+            var result = Self()
+            for element in dropFirst() { result.append(element) }
+            return result
+        }
+    }
+
+    protocol PackedShape {
+        associatedtype Element
+        static var width: Int { get }
+        static func encode(_ element: Element) -> UInt64
+        static func decode(_ bits: UInt64) -> Element
+    }
+
+    /// ASCII digits, stored as their values.
+    enum DigitShape: PackedShape {
+        static var width: Int { 4 }
+        static func encode(_ element: UInt8) -> UInt64 { UInt64(element &- 0x30) }
+        static func decode(_ bits: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: bits) &+ 0x30 }
+    }
+
+    /// Group lengths, 1–24.
+    enum GroupShape: PackedShape {
+        static var width: Int { 5 }
+        static func encode(_ element: Int) -> UInt64 { UInt64(element) }
+        static func decode(_ bits: UInt64) -> Int { Int(bits) }
+    }
+
+    typealias Digits = Packed<DigitShape>
+    typealias Groups = Packed<GroupShape>
+
     var hasSeparators: Bool { groups.count > 1 }
 }
 
+extension NumberToken.Packed: ExpressibleByArrayLiteral {
+    @inline(__always) init(arrayLiteral elements: Shape.Element...) {
+        self.init()
+        for element in elements { append(element) }
+    }
+}
+
 extension TextScanner {
-    static let numberSeparators: Set<UInt8> = [0x20, 0x2D, 0x2E, 0x2F]
+    /// Space, `-`, `.`, `/`.
+    static func isNumberSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x2D || byte == 0x2E || byte == 0x2F }
 
     /// Every number token that does not continue a word or another number.
     func numberTokens() -> [NumberToken] {
@@ -78,7 +158,7 @@ extension TextScanner {
 
     private func readNumber(from start: Int) -> NumberToken? {
         var index = start
-        var token = NumberToken(range: start..<start, digits: [], groups: [], plus: false, separators: [])
+        var token = NumberToken(range: start..<start, plus: false, separators: [])
         if bytes[index] == 0x2B {
             token.plus = true
             index += 1
@@ -90,6 +170,8 @@ extension TextScanner {
         while index < count {
             let byte = bytes[index]
             if Self.isDigit(byte) {
+                // Longer runs are account numbers, hashes or IDs: no detector reads them.
+                guard token.digits.count < NumberToken.maxDigits else { return nil }
                 token.digits.append(byte)
                 group += 1
                 index += 1
@@ -110,7 +192,7 @@ extension TextScanner {
                 if index < count, bytes[index] == 0x20 || bytes[index] == 0x2D, index + 1 < count, Self.isDigit(bytes[index + 1]) {
                     index += 1
                 }
-            } else if Self.numberSeparators.contains(byte), group > 0, Self.isDigit(next) || (next == 0x28 && !usedParen) {
+            } else if Self.isNumberSeparator(byte), group > 0, Self.isDigit(next) || (next == 0x28 && !usedParen) {
                 token.separators.insert(byte)
                 token.groups.append(group)
                 group = 0
@@ -118,7 +200,6 @@ extension TextScanner {
             } else {
                 break
             }
-            if token.digits.count > 24 { return nil }
         }
         if group > 0 { token.groups.append(group) }
         guard !openParen, !token.digits.isEmpty else { return nil }

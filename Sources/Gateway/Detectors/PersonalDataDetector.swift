@@ -41,7 +41,7 @@ struct PersonalDataDetector {
 
     /// Two capital letters, two check digits, then the account in letters and digits,
     /// optionally in groups of four separated by single spaces.
-    func ibans(_ scanner: TextScanner, capitals: [Int]) -> [Range<Int>] {
+    func ibans(_ scanner: TextScanner, capitals: Landmarks.Positions) -> [Range<Int>] {
         let bytes = scanner.bytes
         var found: [Range<Int>] = []
         var done = 0

@@ -67,6 +67,17 @@ struct SecretDetector {
         return table.map { $0.sorted { $0.1.count > $1.1.count } }
     }()
 
+    /// The first two bytes of every prefix, as a bitmap over all 65,536 byte pairs.
+    static let prefixPairs: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for prefix in rules.flatMap(\.prefixes) {
+            let bytes = Array(prefix.utf8)
+            let pair = Int(bytes[0]) << 8 | Int(bytes[1])
+            bits[pair >> 6] |= 1 << (pair & 63)
+        }
+        return bits
+    }()
+
     /// Documented example values and obvious placeholders: never findings.
     static let placeholders = [
         "EXAMPLE", "YOUR_", "YOUR-", "XXXX", "xxxx", "<", ">", "${", "{{", "CHANGEME", "changeme", "REDACTED", "PLACEHOLDER", "DUMMY",
@@ -90,7 +101,10 @@ struct SecretDetector {
         // One pass for every prefix rule: a table by first byte says which prefixes to try.
         let bytes = scanner.bytes
         var tokens: [(type: String, range: Range<Int>)] = []
-        for start in scanner.landmarks.prefixStarts {
+        for start in scanner.landmarks.prefixStarts where start + 1 < bytes.count {
+            // Most words that start with a prefix's first byte do not go on with its second.
+            let pair = Int(bytes[start]) << 8 | Int(bytes[start + 1])
+            guard Self.prefixPairs[pair >> 6] & (1 << (pair & 63)) != 0 else { continue }
             let candidates = Self.prefixesByFirstByte[Int(bytes[start])]
             for (ruleIndex, needle) in candidates where start + needle.count <= bytes.count {
                 guard bytes[start..<start + needle.count].elementsEqual(needle) else { continue }
@@ -145,7 +159,9 @@ struct SecretDetector {
     func passwordsInURLs(_ scanner: TextScanner) -> [Range<Int>] {
         var found: [Range<Int>] = []
         let userChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D || $0 == 0x25 }
-        for separator in scanner.landmarks.colons where scanner.bytes[separator...].starts(with: Self.schemeSeparator) {
+        let bytes = scanner.bytes
+        for separator in scanner.landmarks.colons
+        where separator + 2 < bytes.count && bytes[separator + 1] == 0x2F && bytes[separator + 2] == 0x2F {
             let userEnd = scanner.run(from: separator + 3, while: userChars)
             guard userEnd > separator + 3, userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
             let passwordEnd = scanner.run(from: userEnd + 1) { $0 > 0x20 && $0 != 0x40 && $0 != 0x2F && $0 != 0x22 && $0 != 0x27 }
@@ -157,13 +173,32 @@ struct SecretDetector {
         return found
     }
 
-    static let schemeSeparator = Array("://".utf8)
-
     static let secretNames = [
         "secret", "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "access_key", "private_key", "credential", "auth",
     ].map { Array($0.utf8) }
     static let awsSecretName = Array("aws_secret".utf8)
     static let passwordNames = ["password", "passwd", "pwd"].map { Array($0.utf8) }
+
+    /// The first two bytes (lower case) of every secret name, as a bitmap over byte pairs.
+    static let secretNamePairs: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for name in secretNames + [awsSecretName] {
+            let pair = Int(name[0]) << 8 | Int(name[1])
+            bits[pair >> 6] |= 1 << (pair & 63)
+        }
+        return bits
+    }()
+
+    /// Whether a secret name could occur in `name`: some two bytes of it (ASCII case folded) start one.
+    static func mayNameSecret(_ name: ArraySlice<UInt8>) -> Bool {
+        var index = name.startIndex
+        while index + 1 < name.endIndex {
+            let pair = Int(TextScanner.fold(name[index], true)) << 8 | Int(TextScanner.fold(name[index + 1], true))
+            if secretNamePairs[pair >> 6] & (1 << (pair & 63)) != 0 { return true }
+            index += 1
+        }
+        return false
+    }
 
     /// `NAME = value`, `NAME: value`, `"name": "value"`: the value, when the name says secret
     /// and the value looks random (12+ characters, ≥ 3 bits of entropy per character, mixed).
@@ -179,16 +214,17 @@ struct SecretDetector {
             var nameStart = nameEnd
             while nameStart > 0, nameChars(bytes[nameStart - 1]) { nameStart -= 1 }
             let name = bytes[nameStart..<nameEnd]
+            // Cheapest test first: most names in code, logs and JSON say nothing about secrets.
+            guard Self.mayNameSecret(name) else { continue }
             var valueStart = index + 1
             while valueStart < bytes.count, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x22 || bytes[valueStart] == 0x27 {
                 valueStart += 1
             }
             let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D }
             skipTo = max(index + 1, valueEnd)
-            // Cheapest test first: most values in code and logs are short.
             let value = bytes[valueStart..<valueEnd]
             guard value.count >= 12, value.count <= 200 else { continue }
-            guard !name.isEmpty, Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
+            guard Self.secretNames.contains(where: { TextScanner.contains(name, $0, foldCase: true) }) else { continue }
             guard !Self.isPlaceholder(value), !value.starts(with: Array("http".utf8)), value.first != 0x24 else { continue }
             let hasDigit = value.contains(where: TextScanner.isDigit)
             let hasLetter = value.contains { TextScanner.isAlnum($0) && !TextScanner.isDigit($0) }

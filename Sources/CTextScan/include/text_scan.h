@@ -1,0 +1,36 @@
+#ifndef TAPPASS_TEXT_SCAN_H
+#define TAPPASS_TEXT_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Where the detectors may start, as bitmaps with one bit per byte of text (bit i of word w is
+/// byte 64 * w + i). Each must hold (count + 63) / 64 words.
+typedef struct {
+    /// Word starts whose byte is one of the prefix bytes given.
+    uint64_t *prefix_starts;
+    /// Word starts with a capital letter.
+    uint64_t *capitals;
+    /// Digits, `+` and `(` not right after a digit.
+    uint64_t *number_starts;
+    uint64_t *ats;
+    uint64_t *colons;
+    uint64_t *dots;
+    /// `=` and `:`.
+    uint64_t *operators;
+} tp_landmark_bitmaps;
+
+/// Classifies `count` bytes of `text`. `before` is the byte just before `text` (0 at the start
+/// of a text), so a text may be classified in pieces. `prefix_bytes` lists the bytes that start
+/// a token prefix (at most 12). Returns 1 when every byte is ASCII, else 0.
+int tp_landmarks(const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefix_bytes, size_t prefix_count,
+                 tp_landmark_bitmaps out);
+
+/// The instruction set a pass uses: the best one the CPU has (`tp_avx2` falls back to SSE2 on
+/// x86-64 without AVX2, and every set to scalar code elsewhere). Tests compare them.
+typedef enum { tp_scalar = 0, tp_sse2 = 1, tp_avx2 = 2 } tp_instruction_set;
+
+int tp_landmarks_using(tp_instruction_set set, const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefix_bytes,
+                       size_t prefix_count, tp_landmark_bitmaps out);
+
+#endif

@@ -1,0 +1,156 @@
+// The detectors' landmark pass, in C because it is the one loop that touches every byte of every
+// text the gateway governs, and it needs SIMD byte classification with a movemask: 32 bytes per
+// compare where the CPU has AVX2, 16 on any other x86-64 (SSE2 is part of the base ISA). Swift's
+// SIMD types have no portable way to turn a lane mask into bits, and a byte-at-a-time Swift loop
+// ran at ~6 ns/byte. Other architectures take the scalar loop, which computes the same bits.
+#include "text_scan.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/// At most this many prefix bytes; unused slots repeat the first.
+#define PREFIX_SLOTS 12
+
+typedef struct {
+    uint64_t word, upper, digit, number, at, colon, dot, equals, prefix, high;
+} block_masks;
+
+static inline int is_word(uint8_t b) {
+    return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_';
+}
+
+/// Turns one block's masks into landmark bits; carries the last byte's kind to the next block.
+static inline void emit(const block_masks *m, size_t w, uint64_t *word_carry, uint64_t *digit_carry, uint64_t *high,
+                        tp_landmark_bitmaps out) {
+    uint64_t word_start = m->word & ~((m->word << 1) | *word_carry);
+    out.prefix_starts[w] = word_start & m->prefix;
+    out.capitals[w] = word_start & m->upper;
+    out.number_starts[w] = m->number & ~((m->digit << 1) | *digit_carry);
+    out.ats[w] = m->at;
+    out.colons[w] = m->colon;
+    out.dots[w] = m->dot;
+    out.operators[w] = m->colon | m->equals;
+    *high |= m->high;
+    *word_carry = m->word >> 63;
+    *digit_carry = m->digit >> 63;
+}
+
+static void classify_scalar(const uint8_t *block, const uint8_t *prefixes, block_masks *m) {
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < 64; i++) {
+        uint8_t b = block[i];
+        uint64_t bit = (uint64_t)1 << i;
+        int upper = b >= 'A' && b <= 'Z', digit = b >= '0' && b <= '9';
+        if (upper || digit || (b >= 'a' && b <= 'z') || b == '_') m->word |= bit;
+        if (upper) m->upper |= bit;
+        if (digit) m->digit |= bit;
+        if (digit || b == '+' || b == '(') m->number |= bit;
+        if (b == '@') m->at |= bit;
+        if (b == ':') m->colon |= bit;
+        if (b == '.') m->dot |= bit;
+        if (b == '=') m->equals |= bit;
+        if (b >= 0x80) m->high |= bit;
+        for (int p = 0; p < PREFIX_SLOTS; p++)
+            if (b == prefixes[p]) m->prefix |= bit;
+    }
+}
+
+// The whole pass for one instruction set: blocks of 64 bytes, compared WIDTH bytes at a time in
+// vector registers, the compares of a kind ORed together, then one movemask per kind. The last,
+// partial block is copied into a zeroed buffer (a zero byte is no landmark).
+#define LANDMARK_PASS(NAME, ATTRIBUTE, V, SET1, SUB, MIN, EQ, OR, LOAD, MOVEMASK, WIDTH)                                  \
+    ATTRIBUTE static uint64_t NAME(const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefixes,           \
+                                   tp_landmark_bitmaps out) {                                                         \
+        V prefix_vectors[PREFIX_SLOTS];                                                                              \
+        for (int i = 0; i < PREFIX_SLOTS; i++) prefix_vectors[i] = SET1((char)prefixes[i]);                          \
+        uint64_t word_carry = is_word(before), digit_carry = before >= '0' && before <= '9', high = 0;               \
+        size_t words = (count + 63) / 64;                                                                            \
+        for (size_t w = 0; w < words; w++) {                                                                         \
+            uint8_t tail[64];                                                                                        \
+            const uint8_t *block = text + 64 * w;                                                                    \
+            if (64 * w + 64 > count) {                                                                               \
+                memset(tail, 0, sizeof tail);                                                                        \
+                memcpy(tail, block, count - 64 * w);                                                                 \
+                block = tail;                                                                                        \
+            }                                                                                                        \
+            block_masks m = {0};                                                                                     \
+            for (int lane = 0; lane < 64 / WIDTH; lane++) {                                                          \
+                V x = LOAD((const V *)(block + WIDTH * lane));                                                       \
+                int shift = WIDTH * lane;                                                                            \
+                V upper_off = SUB(x, SET1('A')), lower_off = SUB(x, SET1('a')), digit_off = SUB(x, SET1('0'));        \
+                V upper = EQ(MIN(upper_off, SET1(25)), upper_off);                                                   \
+                V digit = EQ(MIN(digit_off, SET1(9)), digit_off);                                                    \
+                V word = OR(OR(upper, digit), OR(EQ(MIN(lower_off, SET1(25)), lower_off), EQ(x, SET1('_'))));        \
+                V prefix = EQ(x, prefix_vectors[0]);                                                                 \
+                for (int i = 1; i < PREFIX_SLOTS; i++) prefix = OR(prefix, EQ(x, prefix_vectors[i]));                \
+                m.word |= (uint64_t)(uint32_t)MOVEMASK(word) << shift;                                               \
+                m.upper |= (uint64_t)(uint32_t)MOVEMASK(upper) << shift;                                             \
+                m.digit |= (uint64_t)(uint32_t)MOVEMASK(digit) << shift;                                             \
+                m.number |= (uint64_t)(uint32_t)MOVEMASK(OR(digit, OR(EQ(x, SET1('+')), EQ(x, SET1('('))))) << shift; \
+                m.at |= (uint64_t)(uint32_t)MOVEMASK(EQ(x, SET1('@'))) << shift;                                      \
+                m.colon |= (uint64_t)(uint32_t)MOVEMASK(EQ(x, SET1(':'))) << shift;                                   \
+                m.dot |= (uint64_t)(uint32_t)MOVEMASK(EQ(x, SET1('.'))) << shift;                                     \
+                m.equals |= (uint64_t)(uint32_t)MOVEMASK(EQ(x, SET1('='))) << shift;                                  \
+                m.prefix |= (uint64_t)(uint32_t)MOVEMASK(prefix) << shift;                                           \
+                m.high |= (uint64_t)(uint32_t)MOVEMASK(x) << shift;                                                  \
+            }                                                                                                        \
+            emit(&m, w, &word_carry, &digit_carry, &high, out);                                                      \
+        }                                                                                                            \
+        return high;                                                                                                 \
+    }
+
+#if defined(__x86_64__)
+LANDMARK_PASS(pass_sse2, , __m128i, _mm_set1_epi8, _mm_sub_epi8, _mm_min_epu8, _mm_cmpeq_epi8, _mm_or_si128, _mm_loadu_si128,
+              _mm_movemask_epi8, 16)
+LANDMARK_PASS(pass_avx2, __attribute__((target("avx2"))), __m256i, _mm256_set1_epi8, _mm256_sub_epi8, _mm256_min_epu8,
+              _mm256_cmpeq_epi8, _mm256_or_si256, _mm256_loadu_si256, _mm256_movemask_epi8, 32)
+#endif
+
+static uint64_t pass_scalar(const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefixes,
+                            tp_landmark_bitmaps out) {
+    uint64_t word_carry = is_word(before), digit_carry = before >= '0' && before <= '9', high = 0;
+    size_t words = (count + 63) / 64;
+    for (size_t w = 0; w < words; w++) {
+        uint8_t tail[64] = {0};
+        const uint8_t *block = text + 64 * w;
+        if (64 * w + 64 > count) {
+            memcpy(tail, block, count - 64 * w);
+            block = tail;
+        }
+        block_masks m;
+        classify_scalar(block, prefixes, &m);
+        emit(&m, w, &word_carry, &digit_carry, &high, out);
+    }
+    return high;
+}
+
+int tp_landmarks_using(tp_instruction_set set, const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefix_bytes,
+                       size_t prefix_count, tp_landmark_bitmaps out) {
+    uint8_t prefixes[PREFIX_SLOTS];
+    for (int i = 0; i < PREFIX_SLOTS; i++) prefixes[i] = prefix_count == 0 ? 0 : prefix_bytes[(size_t)i < prefix_count ? i : 0];
+    uint64_t high;
+    switch (set) {
+#if defined(__x86_64__)
+    case tp_avx2:
+        if (__builtin_cpu_supports("avx2")) {
+            high = pass_avx2(text, count, before, prefixes, out);
+            break;
+        }
+        /* fall through */
+    case tp_sse2:
+        high = pass_sse2(text, count, before, prefixes, out);
+        break;
+#endif
+    default:
+        high = pass_scalar(text, count, before, prefixes, out);
+    }
+    return high == 0;
+}
+
+int tp_landmarks(const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefix_bytes, size_t prefix_count,
+                 tp_landmark_bitmaps out) {
+    return tp_landmarks_using(tp_avx2, text, count, before, prefix_bytes, prefix_count, out);
+}
