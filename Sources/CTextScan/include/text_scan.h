@@ -11,7 +11,7 @@ typedef struct {
     uint64_t *prefix_starts;
     /// Word starts with a capital letter.
     uint64_t *capitals;
-    /// Digits, `+` and `(` not right after a digit.
+    /// Digits, `+` and `(` that neither continue a word nor follow a `+`.
     uint64_t *number_starts;
     uint64_t *ats;
     uint64_t *colons;
@@ -32,5 +32,9 @@ typedef enum { tp_scalar = 0, tp_sse2 = 1, tp_avx2 = 2 } tp_instruction_set;
 
 int tp_landmarks_using(tp_instruction_set set, const uint8_t *text, size_t count, uint8_t before, const uint8_t *prefix_bytes,
                        size_t prefix_count, tp_landmark_bitmaps out);
+
+/// The offset of the first occurrence of `needle` in `haystack`, or -1 (glibc's `memmem`, which
+/// Swift's Glibc module does not export).
+long tp_find(const uint8_t *haystack, size_t haystack_count, const uint8_t *needle, size_t needle_count);
 
 #endif

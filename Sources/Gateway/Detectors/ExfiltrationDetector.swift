@@ -24,13 +24,14 @@ struct ExfiltrationDetector {
         return found
     }
 
-    /// Host-name runs around each dot (found with `memchr`), each looked up once.
+    /// Host-name runs around each dot (a landmark), each looked up once.
     private func hosts(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         let hostChar: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x2D }
         var found: [(type: String, range: Range<Int>)] = []
         var done = 0
-        for dot in scanner.landmarks.dots where dot >= done {
+        // A dot not followed by a letter or digit ends a sentence or a host (whose inner dots came first).
+        for dot in scanner.landmarks.dots where dot >= done && dot + 1 < bytes.count && TextScanner.isAlnum(bytes[dot + 1]) {
             var start = dot
             while start > 0, hostChar(bytes[start - 1]) { start -= 1 }
             var end = scanner.run(from: dot, while: hostChar)

@@ -40,7 +40,7 @@ struct Landmarks {
     var prefixStarts: Positions { positions(0) }
     /// Word starts with a capital letter (IBANs, NINOs).
     var capitals: Positions { positions(1) }
-    /// Digits, `+` and `(`, where a number may start (not after another digit).
+    /// Digits, `+` and `(`, where a number may start: not inside a word or right after a `+`.
     var numberStarts: Positions { positions(2) }
     var ats: Positions { positions(3) }
     var colons: Positions { positions(4) }

@@ -120,10 +120,17 @@ extension NumberToken.Packed: ExpressibleByArrayLiteral {
 }
 
 extension TextScanner {
+    /// The digit counts of bare numbers that some detector reads (see `numberTokens`), as bits:
+    /// 1, 2, 4 and 9–19.
+    static let readBareLengths: UInt32 = [1, 2, 4, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19].reduce(0) { $0 | 1 << $1 }
+
     /// Space, `-`, `.`, `/`.
     static func isNumberSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x2D || byte == 0x2E || byte == 0x2F }
 
-    /// Every number token that does not continue a word or another number.
+    /// Every number token that does not continue a word or another number, and that some
+    /// detector reads: a bare number (one group, no `+`) only when it could be a day (1–2
+    /// digits), a year (4), or an identifier, phone or card (9–19). Counts, codes and IDs of
+    /// other lengths are common in logs and JSON, and keeping them would only cost memory.
     func numberTokens() -> [NumberToken] {
         var tokens: [NumberToken] = []
         var done = 0
@@ -133,7 +140,9 @@ extension TextScanner {
             let startsNumber = Self.isDigit(byte) || (index + 1 < count && Self.isDigit(bytes[index + 1]))
             guard startsNumber, !continuesNumberOrWord(at: index) else { continue }
             let token = readNumber(from: index)
-            if let token { tokens.append(token) }
+            if let token, token.plus || token.hasSeparators || Self.readBareLengths & 1 << token.digits.count != 0 {
+                tokens.append(token)
+            }
             done = max(index + 1, token?.range.upperBound ?? skipNumber(from: index))
         }
         return tokens

@@ -86,8 +86,19 @@ struct SecretDetector {
 
     static let placeholderBytes = placeholders.map { Array($0.utf8) }
 
+    /// Which bytes start a placeholder: most bytes of a value do not, and are passed over at once.
+    static let placeholderStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for placeholder in placeholderBytes { table[Int(placeholder[0])] = true }
+        return table
+    }()
+
     static func isPlaceholder(_ value: ArraySlice<UInt8>) -> Bool {
-        placeholderBytes.contains { TextScanner.contains(value, $0) } || TextScanner.distinctCount(value.dropFirst(4)) <= 2
+        for index in value.indices where placeholderStarts[Int(value[index])] {
+            let rest = value[index...]
+            if placeholderBytes.contains(where: { $0[0] == value[index] && rest.starts(with: $0) }) { return true }
+        }
+        return TextScanner.distinctCount(value.dropFirst(4)) <= 2
     }
 
     func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {

@@ -1,20 +1,21 @@
+internal import CTextScan
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Byte-level helpers the detectors share: they scan UTF-8 without building `String`s or
 /// regular expressions, which is what keeps scanning fast (Swift's `Regex` runs at a few MB/s).
 /// Detectors start from landmarks (`@`, `=`, `:`, `.`, the starts of digit runs and of
-/// capitalised words, the first bytes of token prefixes) found with `memchr`/`memmem` or one
-/// table-driven pass, so ordinary prose costs little more than reading it once.
+/// capitalised words, the first bytes of token prefixes) found with `memmem` or one SIMD
+/// classification pass, so ordinary prose costs little more than reading it once.
 struct TextScanner {
     let bytes: [UInt8]
     let landmarks: Landmarks
 
     init(_ text: String) {
-        bytes = Array(text.utf8)
+        self.init(Array(text.utf8))
+    }
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
         landmarks = Landmarks(bytes)
     }
 
@@ -25,31 +26,9 @@ struct TextScanner {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
-    /// Every offset where `needle` starts: `memchr` finds its rarest-looking byte (a capital or
-    /// punctuation rather than a lower-case letter), then the rest is compared.
+    /// Every offset where `needle` starts (glibc's `memmem`).
     func occurrences(of needle: [UInt8]) -> [Int] {
-        guard !needle.isEmpty, bytes.count >= needle.count else { return [] }
-        let anchor = needle.firstIndex { !(0x61...0x7A).contains($0) && $0 != 0x20 && $0 != 0x2D } ?? 0
-        var result: [Int] = []
-        for hit in positions(of: needle[anchor]) where hit >= anchor && hit - anchor + needle.count <= bytes.count {
-            let start = hit - anchor
-            if bytes[start..<start + needle.count].elementsEqual(needle) { result.append(start) }
-        }
-        return result
-    }
-
-    /// Every offset of `byte` (glibc's `memchr`).
-    func positions(of byte: UInt8) -> [Int] {
-        var result: [Int] = []
-        bytes.withUnsafeBytes { haystack in
-            var offset = 0
-            while offset < haystack.count, let hit = memchr(haystack.baseAddress! + offset, Int32(byte), haystack.count - offset) {
-                let position = haystack.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                result.append(position)
-                offset = position + 1
-            }
-        }
-        return result
+        bytes.withUnsafeBufferPointer { Self.occurrences(of: needle, in: $0) }
     }
 
     /// The end of the run of bytes from `start` that satisfy `allowed`.
@@ -71,8 +50,8 @@ struct TextScanner {
     /// The Unicode scalar offset of each byte offset in `byteOffsets` (continuation bytes do
     /// not count), in the same order: the offsets themselves for ASCII text, else one pass over
     /// the text up to the last offset.
-    func scalarOffsets(_ byteOffsets: [Int]) -> [Int] {
-        if landmarks.isASCII { return byteOffsets }
+    static func scalarOffsets(_ byteOffsets: [Int], in bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> [Int] {
+        if isASCII { return byteOffsets }
         let order = byteOffsets.indices.sorted { byteOffsets[$0] < byteOffsets[$1] }
         var result = [Int](repeating: 0, count: byteOffsets.count)
         var scalars = 0
@@ -84,6 +63,20 @@ struct TextScanner {
                 position += 1
             }
             result[index] = scalars
+        }
+        return result
+    }
+
+    /// Every offset where `needle` starts in `bytes` (glibc's `memmem`).
+    static func occurrences(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        guard let base = bytes.baseAddress, !needle.isEmpty else { return [] }
+        var result: [Int] = []
+        var offset = 0
+        while offset + needle.count <= bytes.count {
+            let hit = tp_find(base + offset, bytes.count - offset, needle, needle.count)
+            guard hit >= 0 else { break }
+            result.append(offset + hit)
+            offset += hit + 1
         }
         return result
     }

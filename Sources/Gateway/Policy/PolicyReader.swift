@@ -121,6 +121,9 @@ package struct PolicyReader {
             rules.keywords = try keywords.sequence().map { item in
                 let keyword = try item.string()
                 guard keyword.utf8.count >= 3 else { throw item.problem("a keyword needs at least 3 characters, got '\(keyword)'") }
+                guard !keyword.utf8.contains(where: { $0 < 0x20 }) else {
+                    throw item.problem("a keyword is a word or phrase on one line, without control characters")
+                }
                 return keyword
             }
         }
