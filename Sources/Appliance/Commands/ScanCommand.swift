@@ -93,10 +93,12 @@ struct ScanCommand: AsyncParsableCommand {
                 ended = chunk.isEmpty
                 pending.append(chunk)
                 var lines: [Data] = []
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    lines.append(pending[pending.startIndex..<newline])
-                    pending = Data(pending[pending.index(after: newline)...])
+                var lineStart = pending.startIndex
+                while let newline = pending[lineStart...].firstIndex(of: 0x0A) {
+                    lines.append(pending[lineStart..<newline])
+                    lineStart = pending.index(after: newline)
                 }
+                pending = Data(pending[lineStart...])
                 if ended && !pending.isEmpty { lines.append(pending) }
                 for line in lines {
                     number += 1

@@ -97,9 +97,10 @@ package struct Detectors: Sendable {
     /// The stages' findings, each kept only where no earlier stage (or earlier finding of its
     /// own stage) claimed the text, with scalar offsets.
     private func findings(_ stages: [Found], _ utf8: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> [Finding] {
+        guard stages.contains(where: { !$0.isEmpty }) else { return [] }
         var byteFindings: [(type: String, category: Finding.Category, range: Range<Int>)] = []
         var taken = TextScanner.Coverage()
-        for stage in Stage.allCases {
+        for stage in Stage.allCases where !stages[stage.rawValue].isEmpty {
             let sorted = stages[stage.rawValue].sorted { $0.range.lowerBound < $1.range.lowerBound }
             for item in taken.takeFree(sorted, range: \.range) {
                 byteFindings.append((item.type, stage.category, item.range))
@@ -127,8 +128,8 @@ package struct Detectors: Sendable {
     /// the end) and never inside a `-----BEGIN … -----END` block.
     static func windows(_ utf8: UnsafeBufferPointer<UInt8>, size: Int) -> [Range<Int>] {
         guard utf8.count / 3 * 2 > size else { return [0..<utf8.count] }
-        let begins = TextScanner.occurrences(of: Array("-----BEGIN ".utf8), in: utf8)
-        let ends = TextScanner.occurrences(of: Array("-----END ".utf8), in: utf8)
+        let begins = TextScanner.occurrences(of: SecretDetector.beginMarker, in: utf8)
+        let ends = TextScanner.occurrences(of: SecretDetector.endMarker, in: utf8)
         var windows: [Range<Int>] = []
         var start = 0
         while start < utf8.count {

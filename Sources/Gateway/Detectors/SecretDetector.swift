@@ -102,13 +102,7 @@ struct SecretDetector {
     }
 
     func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
-        var found: [(type: String, range: Range<Int>)] = []
-        var taken = TextScanner.Coverage()
-        // Each family's findings come sorted by start; the most specific family goes first.
-        func add(_ batch: [(type: String, range: Range<Int>)]) {
-            found += taken.takeFree(batch, range: \.range)
-        }
-        add(privateKeyBlocks(scanner).map { ("private_key", $0) })
+        let keys = privateKeyBlocks(scanner).map { (type: "private_key", range: $0) }
         // One pass for every prefix rule: a table by first byte says which prefixes to try.
         let bytes = scanner.bytes
         var tokens: [(type: String, range: Range<Int>)] = []
@@ -128,18 +122,29 @@ struct SecretDetector {
                 break
             }
         }
-        add(tokens)
-        add(jsonWebTokens(scanner).map { ("jwt", $0) })
-        add(passwordsInURLs(scanner).map { ("password_in_url", $0) })
-        add(assignments(scanner))
+        let families: [[(type: String, range: Range<Int>)]] = [
+            keys, tokens, jsonWebTokens(scanner).map { ("jwt", $0) }, passwordsInURLs(scanner).map { ("password_in_url", $0) },
+            assignments(scanner),
+        ]
+        guard families.contains(where: { !$0.isEmpty }) else { return [] }
+        // Each family's findings come sorted by start; the most specific family goes first.
+        var found: [(type: String, range: Range<Int>)] = []
+        var taken = TextScanner.Coverage()
+        for family in families where !family.isEmpty {
+            found += taken.takeFree(family, range: \.range)
+        }
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
+
+    static let beginMarker = Array("-----BEGIN ".utf8)
+    static let endMarker = Array("-----END ".utf8)
+    static let jwtStart = Array("eyJ".utf8)
 
     /// `-----BEGIN … PRIVATE KEY-----` through the matching END line.
     func privateKeyBlocks(_ scanner: TextScanner) -> [Range<Int>] {
         var blocks: [Range<Int>] = []
-        let end = Array("-----END ".utf8)
-        for start in scanner.occurrences(of: Array("-----BEGIN ".utf8)) {
+        let end = Self.endMarker
+        for start in scanner.occurrences(of: Self.beginMarker) {
             let header = scanner.run(from: start + 11) { $0 != 0x2D && $0 != 0x0A }
             guard scanner.text(start + 11..<header).hasSuffix("PRIVATE KEY") else { continue }
             guard let close = scanner.occurrences(of: end).first(where: { $0 > header }) else { continue }
@@ -153,7 +158,7 @@ struct SecretDetector {
     func jsonWebTokens(_ scanner: TextScanner) -> [Range<Int>] {
         let base64url: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
         var tokens: [Range<Int>] = []
-        for start in scanner.occurrences(of: Array("eyJ".utf8)) where !scanner.followsWord(start) {
+        for start in scanner.occurrences(of: Self.jwtStart) where !scanner.followsWord(start) {
             let header = scanner.run(from: start, while: base64url)
             guard header - start >= 10, header < scanner.bytes.count, scanner.bytes[header] == 0x2E else { continue }
             let payload = scanner.run(from: header + 1, while: base64url)

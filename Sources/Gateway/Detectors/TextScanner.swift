@@ -142,6 +142,7 @@ struct TextScanner {
         /// The items of `batch` (sorted by start) that overlap neither what is covered nor an
         /// earlier item they keep; covers them. One merge pass, however the batches interleave.
         mutating func takeFree<Item>(_ batch: [Item], range: (Item) -> Range<Int>) -> [Item] {
+            guard !batch.isEmpty else { return [] }
             var accepted: [Item] = []
             var merged: [Range<Int>] = []
             merged.reserveCapacity(ranges.count + batch.count)
