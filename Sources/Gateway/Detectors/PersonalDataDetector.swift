@@ -5,6 +5,14 @@ struct PersonalDataDetector {
     static let exampleDomains = ["example.com", "example.org", "example.net"]
     static let exampleSuffixes = [".example", ".test", ".invalid", ".localhost", ".example.com", ".example.org", ".example.net"]
 
+    static let exampleDomainBytes = exampleDomains.map { Array($0.utf8) }
+    static let exampleSuffixBytes = exampleSuffixes.map { Array($0.utf8) }
+
+    /// Whether `bytes` equal `lowercase` (lower-case ASCII), ASCII case-insensitively.
+    static func equalFolded(_ bytes: ArraySlice<UInt8>, _ lowercase: [UInt8]) -> Bool {
+        bytes.count == lowercase.count && zip(bytes, lowercase).allSatisfy { TextScanner.fold($0, true) == $1 }
+    }
+
     func emails(_ scanner: TextScanner) -> [Range<Int>] {
         let bytes = scanner.bytes
         let local: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x25 || $0 == 0x2B || $0 == 0x2D }
@@ -16,11 +24,14 @@ struct PersonalDataDetector {
             var end = scanner.run(from: at + 1, while: domain)
             while end > at + 1, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
             guard start < at, end > at + 1, bytes[start] != 0x2E else { continue }
-            let host = scanner.text(at + 1..<end).lowercased()
-            guard let dot = host.lastIndex(of: "."), host.distance(from: dot, to: host.endIndex) >= 3,
-                host[host.index(after: dot)...].allSatisfy(\.isLetter)
+            // A top-level label of two or more letters.
+            guard let dot = bytes[at + 1..<end].lastIndex(of: 0x2E), end - dot >= 3,
+                bytes[dot + 1..<end].allSatisfy({ TextScanner.isAlnum($0) && !TextScanner.isDigit($0) })
             else { continue }
-            guard !Self.exampleDomains.contains(host), !Self.exampleSuffixes.contains(where: host.hasSuffix) else { continue }
+            let host = bytes[at + 1..<end]
+            guard !Self.exampleDomainBytes.contains(where: { Self.equalFolded(host, $0) }),
+                !Self.exampleSuffixBytes.contains(where: { $0.count <= host.count && Self.equalFolded(host.suffix($0.count), $0) })
+            else { continue }
             found.append(start..<end)
         }
         return found

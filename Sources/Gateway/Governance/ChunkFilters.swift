@@ -42,6 +42,8 @@ struct OpenAIChunkFilter {
         model = chunk["model"]?.stringValue ?? model
         created = chunk["created"]?.intValue ?? created
         var changed = false
+        // The one content string this chunk changes, when that is all it changes.
+        var contentOnly: (original: String, replacement: String)?
         for (position, choice) in choices.enumerated() {
             let index = choice["index"]?.intValue ?? Int64(position)
             var delta = choice["delta"] ?? [:]
@@ -55,6 +57,7 @@ struct OpenAIChunkFilter {
                 case .emit(let text):
                     delta["content"] = .string(text)
                     touched = true
+                    contentOnly = choices.count == 1 && delta["tool_calls"] == nil && !finishing ? (content, text) : nil
                 }
             }
             if var calls = delta["tool_calls"]?.arrayValue {
@@ -83,6 +86,7 @@ struct OpenAIChunkFilter {
                     if released {
                         delta = Self.prepend(earlier, to: delta)
                         touched = true
+                        contentOnly = nil
                     }
                 }
             }
@@ -106,8 +110,34 @@ struct OpenAIChunkFilter {
         {
             return .drop
         }
+        if let contentOnly, let spliced = Self.splice(data, content: contentOnly.original, with: contentOnly.replacement) {
+            return .replace(spliced)
+        }
         chunk["choices"] = .array(choices)
         return .replace(chunk.serializedString)
+    }
+
+    /// `data` with its one `"content":"…"` member holding `original` rewritten to hold
+    /// `replacement`, leaving every other byte as the host sent it (no second serialisation);
+    /// nil unless that member occurs exactly once as written. A quote inside a JSON string is
+    /// always escaped, so the member cannot be matched inside another string.
+    static func splice(_ data: String, content original: String, with replacement: String) -> String? {
+        let needle = Array(("\"content\":" + JSONValue.string(original).serializedString).utf8)
+        let bytes = Array(data.utf8)
+        var found: Int?
+        var index = 0
+        while let first = needle.first, index + needle.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
+                guard found == nil else { return nil }
+                found = index
+                index += needle.count
+            } else {
+                index += 1
+            }
+        }
+        guard let start = found else { return nil }
+        let member = "\"content\":" + JSONValue.string(replacement).serializedString
+        return String(decoding: bytes[..<start], as: UTF8.self) + member + String(decoding: bytes[(start + needle.count)...], as: UTF8.self)
     }
 
     /// A chunk with whatever is still held (the stream ended without a `finish_reason`), or nil.
