@@ -41,6 +41,7 @@ struct OpenAIChunkFilter {
         id = chunk["id"]?.stringValue ?? id
         model = chunk["model"]?.stringValue ?? model
         created = chunk["created"]?.intValue ?? created
+        if let event = plainTextChunk(data, chunk, choices, report: &report, book: &book) { return event }
         var changed = false
         // The one content string this chunk changes, when that is all it changes.
         var contentOnly: (original: String, replacement: String)?
@@ -117,12 +118,68 @@ struct OpenAIChunkFilter {
         return .replace(chunk.serializedString)
     }
 
+    /// The common chunks of a text answer, handled without rebuilding the chunk: one choice
+    /// whose delta holds only text (its content is rewritten in place), or one choice that
+    /// finishes with an empty delta (what its filter held goes in as the delta's content). Nil
+    /// for anything else (the general path), and before any filter was fed.
+    private mutating func plainTextChunk(
+        _ data: String,
+        _ chunk: JSONValue,
+        _ choices: [JSONValue],
+        report: inout GovernanceReport,
+        book: inout PlaceholderBook
+    ) -> FilteredEvent? {
+        guard choices.count == 1, let choice = choices[0].objectValue, let delta = choice["delta"]?.objectValue,
+            delta["tool_calls"] == nil, chunk["usage"] == nil || chunk["usage"]?.isNull == true
+        else { return nil }
+        let index = choice["index"]?.intValue ?? 0
+        let content = Part(choice: index, part: -1)
+        // Another part of this choice (a tool call) still open: the general path orders them.
+        guard !filters.keys.contains(where: { $0.choice == index && $0 != content }) else { return nil }
+        let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
+        if !finishing, delta.count == 1, let text = delta["content"]?.stringValue {
+            switch feed(content, text, report: &report, book: &book) {
+            case .block(let error): return .block(error)
+            case .emit(let emitted) where emitted == text: return .forward
+            case .emit(let emitted) where emitted.isEmpty && choice["logprobs"] == nil: return .drop
+            case .emit(let emitted):
+                if let spliced = Self.splice(data, content: text, with: emitted) { return .replace(spliced) }
+                var rebuilt = chunk
+                rebuilt["choices"] = [.object(choice.merging(["delta": ["content": .string(emitted)]]) { $1 })]
+                return .replace(rebuilt.serializedString)
+            }
+        }
+        if finishing, delta.isEmpty, filters[content] != nil {
+            var released: JSONValue = [:]
+            switch release(choice: index, into: &released, report: &report, book: &book) {
+            case .block(let error): return .block(error)
+            case .emit(false): return .forward
+            case .emit(true):
+                let member = #""delta":{"content":"# + (released["content"] ?? "").serializedString + "}"
+                if let spliced = Self.splice(data, replacing: #""delta":{}"#, with: member) { return .replace(spliced) }
+                var rebuilt = chunk
+                rebuilt["choices"] = [.object(choice.merging(["delta": released]) { $1 })]
+                return .replace(rebuilt.serializedString)
+            }
+        }
+        return nil
+    }
+
     /// `data` with its one `"content":"…"` member holding `original` rewritten to hold
     /// `replacement`, leaving every other byte as the host sent it (no second serialisation);
     /// nil unless that member occurs exactly once as written. A quote inside a JSON string is
     /// always escaped, so the member cannot be matched inside another string.
     static func splice(_ data: String, content original: String, with replacement: String) -> String? {
-        let needle = Array(("\"content\":" + JSONValue.string(original).serializedString).utf8)
+        splice(
+            data,
+            replacing: "\"content\":" + JSONValue.string(original).serializedString,
+            with: "\"content\":" + JSONValue.string(replacement).serializedString
+        )
+    }
+
+    /// `data` with the one occurrence of `old` replaced by `new`; nil unless `old` occurs once.
+    static func splice(_ data: String, replacing old: String, with new: String) -> String? {
+        let needle = Array(old.utf8)
         let bytes = Array(data.utf8)
         var found: Int?
         var index = 0
@@ -136,8 +193,7 @@ struct OpenAIChunkFilter {
             }
         }
         guard let start = found else { return nil }
-        let member = "\"content\":" + JSONValue.string(replacement).serializedString
-        return String(decoding: bytes[..<start], as: UTF8.self) + member + String(decoding: bytes[(start + needle.count)...], as: UTF8.self)
+        return String(decoding: bytes[..<start], as: UTF8.self) + new + String(decoding: bytes[(start + needle.count)...], as: UTF8.self)
     }
 
     /// A chunk with whatever is still held (the stream ended without a `finish_reason`), or nil.

@@ -35,16 +35,17 @@ import Testing
             var report = GovernanceReport()
             var book = PlaceholderBook()
             var sent = ""
-            let pieces = ["Here is the token ", secret, " and some more words to push it out.", ""]
-            for (number, piece) in pieces.enumerated() {
-                let finish = number == pieces.count - 1 ? #""stop""# : "null"
+            let pieces = ["Here is the token ", secret, " and some more words to push it out.", nil]
+            for piece in pieces {
+                // The last chunk finishes with an empty delta: what is held goes out in it.
+                let delta = piece.map { #"{"content":"# + spacing + JSONValue.string($0).serializedString + "}" } ?? "{" + spacing + "}"
                 let data =
-                    #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"#
-                    + spacing + JSONValue.string(piece).serializedString + #"},"finish_reason":"# + finish + "}]}"
+                    #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":"# + delta
+                    + #","finish_reason":"# + (piece == nil ? #""stop""# : "null") + "}]}"
                 switch filter.filter(data, report: &report, book: &book) {
                 case .replace(let out):
                     sent += try JSONValue.parse(out)["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue ?? ""
-                case .forward: sent += piece
+                case .forward: sent += piece ?? ""
                 case .drop: break
                 case .block(let error): Issue.record("blocked: \(error)")
                 }
