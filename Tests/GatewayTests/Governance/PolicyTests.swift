@@ -90,6 +90,7 @@ import Testing
             ("version: 1\nteams:\n  eng:\n    colour: red", "teams.eng.colour", 4),
             ("version: 1\nquotas:\n  per_key: {tokens_per_minute: -5}", "quotas.per_key.tokens_per_minute", 3),
             ("version: 1\nexfiltration:\n  domains: [not a domain]", "exfiltration.domains[0]", 3),
+            ("version: 1\nexfiltration:\n  keywords: [\"two\\nlines\"]", "exfiltration.keywords[0]", 3),
             ("version: 1\nexfiltration:\n  patterns:\n    - {name: x, regex: \"([a-z\"}", "exfiltration.patterns[0].regex", 4),
             ("version: 1\nexfiltration:\n  patterns:\n    - {name: email, regex: \"a\"}", "exfiltration.patterns[0].name", 4),
             ("version: 1\nactions: [", "not valid YAML", nil),
