@@ -148,11 +148,11 @@ extension TextScanner {
         return tokens
     }
 
-    /// Whether `offset` is inside a word or right after a number and its separator.
+    /// Whether `offset` is right after a number and its separator (`1.5`, `12-3`). A start
+    /// inside a word or after a `+` is never a landmark (`Landmarks.numberStarts`).
     private func continuesNumberOrWord(at offset: Int) -> Bool {
         guard offset > 0 else { return false }
         let previous = bytes[offset - 1]
-        if Self.isAlnum(previous) || previous == 0x5F || previous == 0x2B { return true }
         if previous == 0x2E || previous == 0x2D || previous == 0x2C || previous == 0x2F || previous == 0x3A, offset > 1,
             Self.isDigit(bytes[offset - 2])
         {

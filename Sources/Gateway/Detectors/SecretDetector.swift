@@ -67,16 +67,8 @@ struct SecretDetector {
         return table.map { $0.sorted { $0.1.count > $1.1.count } }
     }()
 
-    /// The first two bytes of every prefix, as a bitmap over all 65,536 byte pairs.
-    static let prefixPairs: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 1024)
-        for prefix in rules.flatMap(\.prefixes) {
-            let bytes = Array(prefix.utf8)
-            let pair = Int(bytes[0]) << 8 | Int(bytes[1])
-            bits[pair >> 6] |= 1 << (pair & 63)
-        }
-        return bits
-    }()
+    /// The first two bytes of every prefix.
+    static let prefixPairs = TextScanner.BytePairs(startsOf: rules.flatMap(\.prefixes).map { Array($0.utf8) })
 
     /// Documented example values and obvious placeholders: never findings.
     static let placeholders = [
@@ -108,8 +100,7 @@ struct SecretDetector {
         var tokens: [(type: String, range: Range<Int>)] = []
         for start in scanner.landmarks.prefixStarts where start + 1 < bytes.count {
             // Most words that start with a prefix's first byte do not go on with its second.
-            let pair = Int(bytes[start]) << 8 | Int(bytes[start + 1])
-            guard Self.prefixPairs[pair >> 6] & (1 << (pair & 63)) != 0 else { continue }
+            guard Self.prefixPairs.contains(bytes[start], bytes[start + 1]) else { continue }
             let candidates = Self.prefixesByFirstByte[Int(bytes[start])]
             for (ruleIndex, needle) in candidates where start + needle.count <= bytes.count {
                 guard bytes[start..<start + needle.count].elementsEqual(needle) else { continue }
@@ -195,22 +186,14 @@ struct SecretDetector {
     static let awsSecretName = Array("aws_secret".utf8)
     static let passwordNames = ["password", "passwd", "pwd"].map { Array($0.utf8) }
 
-    /// The first two bytes (lower case) of every secret name, as a bitmap over byte pairs.
-    static let secretNamePairs: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 1024)
-        for name in secretNames + [awsSecretName] {
-            let pair = Int(name[0]) << 8 | Int(name[1])
-            bits[pair >> 6] |= 1 << (pair & 63)
-        }
-        return bits
-    }()
+    /// The first two bytes (lower case) of every secret name.
+    static let secretNamePairs = TextScanner.BytePairs(startsOf: secretNames + [awsSecretName])
 
     /// Whether a secret name could occur in `name`: some two bytes of it (ASCII case folded) start one.
     static func mayNameSecret(_ name: ArraySlice<UInt8>) -> Bool {
         var index = name.startIndex
         while index + 1 < name.endIndex {
-            let pair = Int(TextScanner.fold(name[index], true)) << 8 | Int(TextScanner.fold(name[index + 1], true))
-            if secretNamePairs[pair >> 6] & (1 << (pair & 63)) != 0 { return true }
+            if secretNamePairs.contains(TextScanner.fold(name[index], true), TextScanner.fold(name[index + 1], true)) { return true }
             index += 1
         }
         return false

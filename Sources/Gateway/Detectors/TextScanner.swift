@@ -167,6 +167,25 @@ struct TextScanner {
         }
     }
 
+    /// A set of two-byte sequences as a bitmap over all 65,536 pairs: a gate that says in one
+    /// lookup whether some word of a list could start here.
+    struct BytePairs {
+        private var bits = [UInt64](repeating: 0, count: 1024)
+
+        /// The first two bytes of each of `words`.
+        init(startsOf words: [[UInt8]]) {
+            for word in words where word.count >= 2 {
+                let pair = Int(word[0]) << 8 | Int(word[1])
+                bits[pair >> 6] |= 1 << (pair & 63)
+            }
+        }
+
+        func contains(_ first: UInt8, _ second: UInt8) -> Bool {
+            let pair = Int(first) << 8 | Int(second)
+            return bits[pair >> 6] & (1 << (pair & 63)) != 0
+        }
+    }
+
     /// Shannon entropy in bits per character.
     static func entropy(_ bytes: ArraySlice<UInt8>) -> Double {
         guard !bytes.isEmpty else { return 0 }

@@ -43,8 +43,6 @@ struct OpenAIChunkFilter {
         created = chunk["created"]?.intValue ?? created
         if let event = plainTextChunk(data, chunk, choices, report: &report, book: &book) { return event }
         var changed = false
-        // The one content string this chunk changes, when that is all it changes.
-        var contentOnly: (original: String, replacement: String)?
         for (position, choice) in choices.enumerated() {
             let index = choice["index"]?.intValue ?? Int64(position)
             var delta = choice["delta"] ?? [:]
@@ -58,7 +56,6 @@ struct OpenAIChunkFilter {
                 case .emit(let text):
                     delta["content"] = .string(text)
                     touched = true
-                    contentOnly = choices.count == 1 && delta["tool_calls"] == nil && !finishing ? (content, text) : nil
                 }
             }
             if var calls = delta["tool_calls"]?.arrayValue {
@@ -87,7 +84,6 @@ struct OpenAIChunkFilter {
                     if released {
                         delta = Self.prepend(earlier, to: delta)
                         touched = true
-                        contentOnly = nil
                     }
                 }
             }
@@ -111,15 +107,12 @@ struct OpenAIChunkFilter {
         {
             return .drop
         }
-        if let contentOnly, let spliced = Self.splice(data, content: contentOnly.original, with: contentOnly.replacement) {
-            return .replace(spliced)
-        }
         chunk["choices"] = .array(choices)
         return .replace(chunk.serializedString)
     }
 
     /// The common chunks of a text answer, handled without rebuilding the chunk: one choice
-    /// whose delta holds only text (its content is rewritten in place), or one choice that
+    /// whose delta holds text and no tool calls (its content is rewritten in place), or one choice that
     /// finishes with an empty delta (what its filter held goes in as the delta's content). Nil
     /// for anything else (the general path), and before any filter was fed.
     private mutating func plainTextChunk(
@@ -137,15 +130,16 @@ struct OpenAIChunkFilter {
         // Another part of this choice (a tool call) still open: the general path orders them.
         guard !filters.keys.contains(where: { $0.choice == index && $0 != content }) else { return nil }
         let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
-        if !finishing, delta.count == 1, let text = delta["content"]?.stringValue {
+        if !finishing, let text = delta["content"]?.stringValue {
             switch feed(content, text, report: &report, book: &book) {
             case .block(let error): return .block(error)
             case .emit(let emitted) where emitted == text: return .forward
-            case .emit(let emitted) where emitted.isEmpty && choice["logprobs"] == nil: return .drop
+            case .emit(let emitted) where emitted.isEmpty && delta.count == 1 && choice["logprobs"] == nil: return .drop
             case .emit(let emitted):
                 if let spliced = Self.splice(data, content: text, with: emitted) { return .replace(spliced) }
                 var rebuilt = chunk
-                rebuilt["choices"] = [.object(choice.merging(["delta": ["content": .string(emitted)]]) { $1 })]
+                let rewritten = JSONValue.object(delta.merging(["content": .string(emitted)]) { $1 })
+                rebuilt["choices"] = [.object(choice.merging(["delta": rewritten]) { $1 })]
                 return .replace(rebuilt.serializedString)
             }
         }
