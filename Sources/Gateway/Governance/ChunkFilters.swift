@@ -1,5 +1,6 @@
 import Foundation
 import LocalLLM
+import NIOCore
 
 /// What a stream event becomes after the output filter.
 enum FilteredEvent: Equatable {
@@ -35,13 +36,14 @@ struct OpenAIChunkFilter {
     }
 
     mutating func filter(_ data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent {
-        guard data.containsUTF8("\"choices\""), var chunk = try? JSONValue.parse(data),
+        guard data.containsUTF8("\"choices\"") else { return .forward }
+        if let event = textChunk(data, report: &report, book: &book) { return event }
+        guard var chunk = try? JSONValue.parse(data),
             var choices = chunk["choices"]?.arrayValue, !choices.isEmpty
         else { return .forward }
         id = chunk["id"]?.stringValue ?? id
         model = chunk["model"]?.stringValue ?? model
         created = chunk["created"]?.intValue ?? created
-        if let event = plainTextChunk(data, chunk, choices, report: &report, book: &book) { return event }
         var changed = false
         for (position, choice) in choices.enumerated() {
             let index = choice["index"]?.intValue ?? Int64(position)
@@ -111,83 +113,102 @@ struct OpenAIChunkFilter {
         return .replace(chunk.serializedString)
     }
 
-    /// The common chunks of a text answer, handled without rebuilding the chunk: one choice
-    /// whose delta holds text and no tool calls (its content is rewritten in place), or one choice that
-    /// finishes with an empty delta (what its filter held goes in as the delta's content). Nil
-    /// for anything else (the general path), and before any filter was fed.
-    private mutating func plainTextChunk(
-        _ data: String,
-        _ chunk: JSONValue,
-        _ choices: [JSONValue],
-        report: inout GovernanceReport,
-        book: inout PlaceholderBook
-    ) -> FilteredEvent? {
-        guard choices.count == 1, let choice = choices[0].objectValue, let delta = choice["delta"]?.objectValue,
-            delta["tool_calls"] == nil, chunk["usage"] == nil || chunk["usage"]?.isNull == true
+    /// The common chunks of a text answer, read in place (``JSONSpans``) with no value built:
+    /// one choice, no tool calls, no usage. Its text is fed to the filter and what comes out is
+    /// written over the `content` value's bytes; a finishing chunk with an empty delta gets what
+    /// the filter held. Nil when the chunk is anything else (the parsed paths handle it), before
+    /// any state changed.
+    private mutating func textChunk(_ data: String, report: inout GovernanceReport, book: inout PlaceholderBook) -> FilteredEvent? {
+        let spans = JSONSpans(data)
+        guard let root = spans.rootMembers() else { return nil }
+        var choicesValue: Range<Int>?
+        var idValue: Range<Int>?
+        var modelValue: Range<Int>?
+        var createdValue: Range<Int>?
+        for member in root {
+            if spans.key(member, is: "choices") {
+                guard choicesValue == nil else { return nil }
+                choicesValue = member.value
+            } else if spans.key(member, is: "usage") {
+                guard spans.isNull(member.value) else { return nil }
+            } else if spans.key(member, is: "id") {
+                idValue = member.value
+            } else if spans.key(member, is: "model") {
+                modelValue = member.value
+            } else if spans.key(member, is: "created") {
+                createdValue = member.value
+            }
+        }
+        guard let choicesValue, let choices = spans.elements(ofArrayAt: choicesValue.lowerBound), choices.count == 1,
+            let (choice, _) = spans.object(at: choices[0].lowerBound)
         else { return nil }
-        let index = choice["index"]?.intValue ?? 0
+        var index: Int64 = 0
+        var deltaValue: Range<Int>?
+        var finishing = false
+        var logprobs = false
+        for member in choice {
+            if spans.key(member, is: "index") {
+                guard let value = spans.int(member.value) else { return nil }
+                index = value
+            } else if spans.key(member, is: "delta") {
+                guard deltaValue == nil else { return nil }
+                deltaValue = member.value
+            } else if spans.key(member, is: "finish_reason") {
+                finishing = !spans.isNull(member.value)
+            } else if spans.key(member, is: "logprobs") {
+                logprobs = true
+            }
+        }
+        guard let deltaValue, let (delta, _) = spans.object(at: deltaValue.lowerBound) else { return nil }
+        var contentValue: Range<Int>?
+        for member in delta {
+            if spans.key(member, is: "tool_calls") { return nil }
+            if spans.key(member, is: "content") {
+                guard contentValue == nil else { return nil }
+                contentValue = member.value
+            }
+        }
         let content = Part(choice: index, part: -1)
         // Another part of this choice (a tool call) still open: the general path orders them.
         guard !filters.keys.contains(where: { $0.choice == index && $0 != content }) else { return nil }
-        let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
-        if !finishing, let text = delta["content"]?.stringValue {
+        if let idValue, let value = spans.string(idValue) { id = value }
+        if let modelValue, let value = spans.string(modelValue) { model = value }
+        if let createdValue, let value = spans.int(createdValue) { created = value }
+        if !finishing {
+            // No text (a role, a null content): nothing to scan or hold.
+            guard let contentValue, spans.isString(contentValue) else { return .forward }
+            guard let text = spans.string(contentValue) else { return nil }
             switch feed(content, text, report: &report, book: &book) {
             case .block(let error): return .block(error)
             case .emit(let emitted) where emitted == text: return .forward
-            case .emit(let emitted) where emitted.isEmpty && delta.count == 1 && choice["logprobs"] == nil: return .drop
-            case .emit(let emitted):
-                if let spliced = Self.splice(data, content: text, with: emitted) { return .replace(spliced) }
-                var rebuilt = chunk
-                let rewritten = JSONValue.object(delta.merging(["content": .string(emitted)]) { $1 })
-                rebuilt["choices"] = [.object(choice.merging(["delta": rewritten]) { $1 })]
-                return .replace(rebuilt.serializedString)
+            case .emit(let emitted) where emitted.isEmpty && delta.count == 1 && !logprobs: return .drop
+            case .emit(let emitted): return .replace(Self.replacing(contentValue, in: spans, withString: emitted))
             }
         }
-        if finishing, delta.isEmpty, filters[content] != nil {
-            var released: JSONValue = [:]
-            switch release(choice: index, into: &released, report: &report, book: &book) {
-            case .block(let error): return .block(error)
-            case .emit(false): return .forward
-            case .emit(true):
-                let member = #""delta":{"content":"# + (released["content"] ?? "").serializedString + "}"
-                if let spliced = Self.splice(data, replacing: #""delta":{}"#, with: member) { return .replace(spliced) }
-                var rebuilt = chunk
-                rebuilt["choices"] = [.object(choice.merging(["delta": released]) { $1 })]
-                return .replace(rebuilt.serializedString)
-            }
+        guard delta.isEmpty, filters[content] != nil else { return nil }
+        var released: JSONValue = [:]
+        switch release(choice: index, into: &released, report: &report, book: &book) {
+        case .block(let error): return .block(error)
+        case .emit(false): return .forward
+        case .emit(true):
+            var member = ByteBuffer(string: #"{"content":"#)
+            JSONValue.writeString(released["content"]?.stringValue ?? "", to: &member)
+            member.writeStaticString("}")
+            return .replace(Self.replacing(deltaValue, in: spans, with: Array(buffer: member)))
         }
-        return nil
     }
 
-    /// `data` with its one `"content":"…"` member holding `original` rewritten to hold
-    /// `replacement`, leaving every other byte as the host sent it (no second serialisation);
-    /// nil unless that member occurs exactly once as written. A quote inside a JSON string is
-    /// always escaped, so the member cannot be matched inside another string.
-    static func splice(_ data: String, content original: String, with replacement: String) -> String? {
-        splice(
-            data,
-            replacing: "\"content\":" + JSONValue.string(original).serializedString,
-            with: "\"content\":" + JSONValue.string(replacement).serializedString
-        )
+    /// The document with the value at `range` replaced by `string` as a JSON string.
+    private static func replacing(_ range: Range<Int>, in spans: JSONSpans, withString string: String) -> String {
+        var value = ByteBuffer()
+        JSONValue.writeString(string, to: &value)
+        return replacing(range, in: spans, with: Array(buffer: value))
     }
 
-    /// `data` with the one occurrence of `old` replaced by `new`; nil unless `old` occurs once.
-    static func splice(_ data: String, replacing old: String, with new: String) -> String? {
-        let needle = Array(old.utf8)
-        let bytes = Array(data.utf8)
-        var found: Int?
-        var index = 0
-        while let first = needle.first, index + needle.count <= bytes.count {
-            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
-                guard found == nil else { return nil }
-                found = index
-                index += needle.count
-            } else {
-                index += 1
-            }
-        }
-        guard let start = found else { return nil }
-        return String(decoding: bytes[..<start], as: UTF8.self) + new + String(decoding: bytes[(start + needle.count)...], as: UTF8.self)
+    private static func replacing(_ range: Range<Int>, in spans: JSONSpans, with value: [UInt8]) -> String {
+        var bytes = spans.bytes
+        bytes.replaceSubrange(range, with: value)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A chunk with whatever is still held (the stream ended without a `finish_reason`), or nil.

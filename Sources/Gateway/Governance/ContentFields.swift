@@ -15,23 +15,47 @@ package enum ContentFields {
         "signature", "finish_reason", "index", "logprobs", "stop_reason", "refusal", "audio",
     ]
 
-    /// Calls `transform` with each content string and its path (`messages[1].content`); a
-    /// non-nil result replaces the string.
+    /// Where a content string sits (`messages[1].content`), rendered only when asked for: most
+    /// strings pass without anyone needing their path.
+    package struct Path: CustomStringConvertible, Sendable {
+        enum Step: Sendable {
+            case key(String)
+            case index(Int)
+        }
+
+        var steps: [Step]
+
+        package var description: String {
+            var text = ""
+            for step in steps {
+                switch step {
+                case .key(let key): text += text.isEmpty ? key : ".\(key)"
+                case .index(let index): text += "[\(index)]"
+                }
+            }
+            return text
+        }
+    }
+
+    /// Calls `transform` with each content string and its path; a non-nil result replaces the
+    /// string. The body is only copied where a string is replaced.
     package static func rewrite(
         _ body: inout JSONValue,
         roots: [String],
-        _ transform: (String, String) throws -> String?
+        _ transform: (String, Path) throws -> String?
     ) rethrows {
-        guard case .object(var object) = body else { return }
-        var changed = false
+        guard case .object(let object) = body else { return }
+        var path = Path(steps: [])
+        var rewritten: [String: JSONValue]?
         for root in roots {
-            guard var value = object[root] else { continue }
-            if try visit(&value, path: root, transform) {
-                object[root] = value
-                changed = true
+            guard let value = object[root] else { continue }
+            path.steps = [.key(root)]
+            if let replaced = try visit(value, path: &path, transform) {
+                if rewritten == nil { rewritten = object }
+                rewritten![root] = replaced
             }
         }
-        if changed { body = .object(object) }
+        if let rewritten { body = .object(rewritten) }
     }
 
     /// Every content string, with its path.
@@ -39,32 +63,42 @@ package enum ContentFields {
         var texts: [(path: String, text: String)] = []
         var copy = body
         rewrite(&copy, roots: roots) { text, path in
-            texts.append((path, text))
+            texts.append((path.description, text))
             return nil
         }
         return texts
     }
 
-    private static func visit(_ value: inout JSONValue, path: String, _ transform: (String, String) throws -> String?) rethrows -> Bool {
+    /// The value with its content strings transformed, or nil when none changed (read only).
+    private static func visit(_ value: JSONValue, path: inout Path, _ transform: (String, Path) throws -> String?) rethrows -> JSONValue? {
         switch value {
         case .string(let text):
-            guard !text.isEmpty, let replaced = try transform(text, path) else { return false }
-            value = .string(replaced)
-            return true
-        case .array(var items):
-            var changed = false
-            for index in items.indices where try visit(&items[index], path: "\(path)[\(index)]", transform) { changed = true }
-            if changed { value = .array(items) }
-            return changed
-        case .object(var object):
-            var changed = false
-            for key in object.keys.sorted() where !structural.contains(key) {
-                if try visit(&object[key]!, path: "\(path).\(key)", transform) { changed = true }
+            guard !text.isEmpty, let replaced = try transform(text, path) else { return nil }
+            return .string(replaced)
+        case .array(let items):
+            var rewritten: [JSONValue]?
+            for index in items.indices {
+                path.steps.append(.index(index))
+                defer { path.steps.removeLast() }
+                guard let replaced = try visit(items[index], path: &path, transform) else { continue }
+                if rewritten == nil { rewritten = items }
+                rewritten![index] = replaced
             }
-            if changed { value = .object(object) }
-            return changed
+            return rewritten.map(JSONValue.array)
+        case .object(let object):
+            var rewritten: [String: JSONValue]?
+            // Keys in order, so findings (and the first blocked path) do not depend on hashing.
+            let keys = object.count == 1 ? Array(object.keys) : object.keys.sorted()
+            for key in keys where !structural.contains(key) {
+                path.steps.append(.key(key))
+                defer { path.steps.removeLast() }
+                guard let replaced = try visit(object[key]!, path: &path, transform) else { continue }
+                if rewritten == nil { rewritten = object }
+                rewritten![key] = replaced
+            }
+            return rewritten.map(JSONValue.object)
         default:
-            return false
+            return nil
         }
     }
 }

@@ -46,7 +46,7 @@ package struct ContentInspector: Sendable {
             for finding in findings {
                 let action = policy.action(for: finding)
                 noted.note(finding, action: action, direction: direction)
-                if action == .block, blocked == nil { blocked = (finding, path) }
+                if action == .block, blocked == nil { blocked = (finding, path.description) }
                 if action == .redact { redact.append(finding) }
             }
             if policy.auditContent == .redacted { kept.append(Redactor.apply(findings, to: text, book: &names)) }

@@ -1,4 +1,5 @@
 import LocalLLM
+import NIOCore
 
 /// What governance found and did in one exchange, for the audit record: findings by where,
 /// type, category and action with a count (never a value), the verdict (strongest action), and
@@ -41,24 +42,51 @@ package struct GovernanceReport: Sendable, Equatable {
         }
     }
 
-    /// Findings as JSON for the `findings` column, or nil when there were none.
+    /// Findings as JSON for the `findings` column, or nil when there were none (written
+    /// straight out: this runs on every governed request).
     package var findingsJSON: String? {
         guard !entries.isEmpty else { return nil }
-        let list: [JSONValue] = entries.sorted().map {
-            [
-                "direction": .string($0.direction), "type": .string($0.type), "category": .string($0.category),
-                "action": .string($0.action), "count": .int(Int64($0.count)),
-            ]
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(96 * entries.count)
+        buffer.writeStaticString("[")
+        for (index, entry) in entries.sorted().enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            buffer.writeStaticString("{\"direction\":")
+            JSONValue.writeString(entry.direction, to: &buffer)
+            buffer.writeStaticString(",\"type\":")
+            JSONValue.writeString(entry.type, to: &buffer)
+            buffer.writeStaticString(",\"category\":")
+            JSONValue.writeString(entry.category, to: &buffer)
+            buffer.writeStaticString(",\"action\":")
+            JSONValue.writeString(entry.action, to: &buffer)
+            buffer.writeString(",\"count\":\(entry.count)}")
         }
-        return JSONValue.array(list).serializedString
+        buffer.writeStaticString("]")
+        return String(buffer: buffer)
     }
 
-    /// Kept content as JSON for the `detail` column (`{"request": [...], "response": "..."}`).
+    /// Kept content as JSON for the `detail` column (`{"request":[...],"response":"..."}`),
+    /// written straight from the kept strings.
     package var contentJSON: String? {
         guard requestContent != nil || responseContent != nil else { return nil }
-        var content: [String: JSONValue] = [:]
-        if let requestContent { content["request"] = .array(requestContent.map(JSONValue.string)) }
-        if let responseContent { content["response"] = .string(responseContent) }
-        return JSONValue.object(content).serializedString
+        let size = (requestContent?.reduce(0) { $0 + $1.utf8.count } ?? 0) + (responseContent?.utf8.count ?? 0)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(size + size / 8 + 64)
+        buffer.writeStaticString("{")
+        if let requestContent {
+            buffer.writeStaticString("\"request\":[")
+            for (index, text) in requestContent.enumerated() {
+                if index > 0 { buffer.writeStaticString(",") }
+                JSONValue.writeString(text, to: &buffer)
+            }
+            buffer.writeStaticString("]")
+        }
+        if let responseContent {
+            if requestContent != nil { buffer.writeStaticString(",") }
+            buffer.writeStaticString("\"response\":")
+            JSONValue.writeString(responseContent, to: &buffer)
+        }
+        buffer.writeStaticString("}")
+        return String(buffer: buffer)
     }
 }

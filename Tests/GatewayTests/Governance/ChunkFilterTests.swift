@@ -4,33 +4,70 @@ import Testing
 @testable import Gateway
 @testable import LocalLLM
 
-/// The OpenAI chunk filter's output: a chunk that only changes its content keeps every other
-/// byte as the host sent it; anything it cannot rewrite in place is serialised again.
+/// The OpenAI chunk filter's output: a text chunk gets its `content` value rewritten in place,
+/// every other byte as the host sent it; anything else (usage beside the text, tool calls, a
+/// key written with escapes) goes through the parsed path and is serialised again.
 @Suite struct ChunkFilterTests {
-    static let chunk =
-        #"{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"m","system_fingerprint":"fp_x","#
-        + #""choices":[{"index":0,"delta":{"content":"ORIGINAL"},"logprobs":null,"finish_reason":null}],"x_host":{"a":[1,2.50,"\"content\":\"ORIGINAL\""]}}"#
+    static let secret = StreamFilterTests.secret
 
-    @Test func aContentOnlyChangeIsSplicedInPlace() throws {
-        let spliced = try #require(OpenAIChunkFilter.splice(Self.chunk, content: "ORIGINAL", with: "new \"text\"\n"))
-        #expect(spliced == Self.chunk.replacingOccurrences(of: #"{"content":"ORIGINAL"}"#, with: #"{"content":"new \"text\"\n"}"#))
-        let parsed = try JSONValue.parse(spliced)
-        #expect(parsed["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue == "new \"text\"\n")
-        // The escaped look-alike inside another string is left alone, and so is `2.50`.
-        #expect(spliced.contains(#""a":[1,2.50,"\"content\":\"ORIGINAL\""]"#))
+    static func chunk(content: String, spacing: String = "") -> String {
+        #"{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"m","system_fingerprint":"fp_x","#
+            + #""choices":[{"index":0,"delta":{"content":"# + spacing + JSONValue.string(content).serializedString
+            + #"},"logprobs":null,"finish_reason":null}],"x_host":{"a":[1,2.50,"\"content\":\"ORIGINAL\""]}}"#
     }
 
-    @Test func anAmbiguousOrDifferentlyWrittenMemberIsNotSpliced() {
-        let twice = Self.chunk.replacingOccurrences(of: #""x_host":{"#, with: #""x_host":{"content":"ORIGINAL","#)
-        #expect(OpenAIChunkFilter.splice(twice, content: "ORIGINAL", with: "x") == nil)
-        let spaced = Self.chunk.replacingOccurrences(of: #""content":"ORIGINAL""#, with: #""content": "ORIGINAL""#)
-        #expect(OpenAIChunkFilter.splice(spaced, content: "ORIGINAL", with: "x") == nil)
+    /// A filter whose window is already full, so a chunk's text goes out at once.
+    static func primedFilter() -> (OpenAIChunkFilter, GovernanceReport, PlaceholderBook) {
+        var filter = OpenAIChunkFilter(StreamFilter(inspector: StreamFilterTests.inspector, window: 4))
+        var report = GovernanceReport()
+        var book = PlaceholderBook()
+        _ = filter.filter(chunk(content: "Warming up the window. "), report: &report, book: &book)
+        return (filter, report, book)
+    }
+
+    @Test func aTextChunkIsRewrittenInPlace() throws {
+        for spacing in ["", " ", "\n  "] {
+            var (filter, report, book) = Self.primedFilter()
+            let data = Self.chunk(content: "token \(Self.secret) \"quoted\"\n. ", spacing: spacing)
+            guard case .replace(let out) = filter.filter(data, report: &report, book: &book) else {
+                Issue.record("not rewritten (spacing '\(spacing)')")
+                continue
+            }
+            let content = try #require(JSONValue.parse(out)["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue)
+            // The end of the warm-up text the filter held, then this chunk's text but its last
+            // four bytes (the window).
+            #expect(content == "ow. token [REDACTED:github_token_1] \"quoted")
+            #expect(!content.contains(Self.secret))
+            // Everything but the content value is the host's bytes: the look-alike inside
+            // another string is untouched, and so is `2.50`.
+            let rewritten = out.replacingOccurrences(of: JSONValue.string(content).serializedString, with: "CONTENT")
+            #expect(rewritten == Self.chunk(content: "HERE", spacing: spacing).replacingOccurrences(of: #""HERE""#, with: "CONTENT"))
+        }
+    }
+
+    @Test func chunksOutsideTheTextShapeAreStillFiltered() throws {
+        let shapes: [(String, (String) -> String)] = [
+            ("usage beside the text", { $0.replacingOccurrences(of: #""x_host""#, with: #""usage":{"prompt_tokens":1},"x_host""#) }),
+            ("a key written with escapes", { $0.replacingOccurrences(of: #"{"content":"#, with: #"{"cont\u0065nt":"#) }),
+            ("the content key twice", { $0.replacingOccurrences(of: #"{"content":"#, with: #"{"content":"x","content":"#) }),
+        ]
+        for (name, reshape) in shapes {
+            var (filter, report, book) = Self.primedFilter()
+            let data = reshape(Self.chunk(content: "token \(Self.secret) here. "))
+            guard case .replace(let out) = filter.filter(data, report: &report, book: &book) else {
+                Issue.record("\(name): not rewritten")
+                continue
+            }
+            #expect(!out.contains(Self.secret), "\(name)")
+            #expect(out.contains("[REDACTED:github_token_1]"), "\(name)")
+        }
     }
 
     @Test func theFilterRedactsThroughEitherPath() throws {
         let inspector = StreamFilterTests.inspector
         let secret = StreamFilterTests.secret
-        for spacing in ["", " "] {
+        // In place (text chunks), then parsed (usage in every chunk, as some hosts send it).
+        for usage in ["", #","usage":{"prompt_tokens":3,"completion_tokens":1}"#] {
             var filter = OpenAIChunkFilter(StreamFilter(inspector: inspector, window: 32))
             var report = GovernanceReport()
             var book = PlaceholderBook()
@@ -38,10 +75,10 @@ import Testing
             let pieces = ["Here is the token ", secret, " and some more words to push it out.", nil]
             for piece in pieces {
                 // The last chunk finishes with an empty delta: what is held goes out in it.
-                let delta = piece.map { #"{"content":"# + spacing + JSONValue.string($0).serializedString + "}" } ?? "{" + spacing + "}"
+                let delta = piece.map { #"{"content":"# + JSONValue.string($0).serializedString + "}" } ?? "{}"
                 let data =
                     #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":"# + delta
-                    + #","finish_reason":"# + (piece == nil ? #""stop""# : "null") + "}]}"
+                    + #","finish_reason":"# + (piece == nil ? #""stop""# : "null") + "}]" + usage + "}"
                 switch filter.filter(data, report: &report, book: &book) {
                 case .replace(let out):
                     sent += try JSONValue.parse(out)["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue ?? ""
@@ -50,7 +87,7 @@ import Testing
                 case .block(let error): Issue.record("blocked: \(error)")
                 }
             }
-            #expect(sent == "Here is the token [REDACTED:github_token_1] and some more words to push it out.", "spacing '\(spacing)'")
+            #expect(sent == "Here is the token [REDACTED:github_token_1] and some more words to push it out.", "usage '\(usage)'")
         }
     }
 }
