@@ -70,6 +70,7 @@ let package = Package(
         .target(
             name: "LocalLLM",
             dependencies: [
+                "CTextScan",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,6 +3,7 @@
 // compare where the CPU has AVX2, 16 on any other x86-64 (SSE2 is part of the base ISA). Swift's
 // SIMD types have no portable way to turn a lane mask into bits, and a byte-at-a-time Swift loop
 // ran at ~6 ns/byte. Other architectures take the scalar loop, which computes the same bits.
+// The JSON serialiser's search for bytes a string must escape lives here for the same reason.
 #define _GNU_SOURCE
 #include "text_scan.h"
 
@@ -209,4 +210,28 @@ int tp_landmarks(const uint8_t *text, size_t count, uint8_t before, const uint8_
 long tp_find(const uint8_t *haystack, size_t haystack_count, const uint8_t *needle, size_t needle_count) {
     const uint8_t *hit = memmem(haystack, haystack_count, needle, needle_count);
     return hit ? (long)(hit - haystack) : -1;
+}
+
+
+// Bytes a JSON string must escape (RFC 8259 §7).
+static inline int json_needs_escape(uint8_t byte) { return byte < 0x20 || byte == '"' || byte == '\\'; }
+
+size_t tp_json_plain_prefix(const uint8_t *text, size_t count) {
+    size_t index = 0;
+#if defined(__x86_64__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control = _mm_set1_epi8(0x1F);
+    for (; index + 16 <= count; index += 16) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(text + index));
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(block, control), block));
+        int mask = _mm_movemask_epi8(hits);
+        if (mask) return index + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; index < count; index++) {
+        if (json_needs_escape(text[index])) return index;
+    }
+    return count;
 }

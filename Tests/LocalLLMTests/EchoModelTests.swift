@@ -33,19 +33,3 @@ import Testing
         #expect(abs(first.reduce(0) { $0 + $1 * $1 } - 1) < 1e-9)
     }
 }
-
-@Suite struct JSONSerializationTests {
-    @Test(arguments: [
-        JSONValue.string("plain"), "quote \" backslash \\ newline \n tab \t bell \u{07} ünï 🚀", 0, -42, .double(1.5), .double(1e-7),
-        true, false, .null, [1, "two", [3]], ["a": ["b": [true, .null]], "": ""],
-    ])
-    func roundTripsThroughFoundation(value: JSONValue) throws {
-        let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(value.serializedString.utf8))
-        #expect(decoded == value)
-    }
-
-    @Test func nonFiniteNumbersBecomeNull() {
-        #expect(JSONValue.double(.infinity).serializedString == "null")
-        #expect(JSONValue.double(.nan).serializedString == "null")
-    }
-}

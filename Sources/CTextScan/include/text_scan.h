@@ -37,4 +37,8 @@ int tp_landmarks_using(tp_instruction_set set, const uint8_t *text, size_t count
 /// Swift's Glibc module does not export).
 long tp_find(const uint8_t *haystack, size_t haystack_count, const uint8_t *needle, size_t needle_count);
 
+/// How many leading bytes of `text` a JSON string may hold as they are: the offset of the first
+/// `"`, `\\` or control byte (below 0x20), or `count` when there is none.
+size_t tp_json_plain_prefix(const uint8_t *text, size_t count);
+
 #endif

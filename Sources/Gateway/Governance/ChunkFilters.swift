@@ -237,10 +237,8 @@ struct OpenAIChunkFilter {
         report: inout GovernanceReport,
         book: inout PlaceholderBook
     ) -> StreamFilter.Output {
-        var filter = filters[key] ?? template
-        let output = filter.feed(text, report: &report, book: &book)
-        filters[key] = filter
-        return output
+        // Fed in place: a copy taken out of the dictionary would copy the held bytes on append.
+        filters[key, default: template].feed(text, report: &report, book: &book)
     }
 
     /// `earlier`'s content and tool-call pieces, then `delta`'s.
@@ -321,9 +319,7 @@ struct AnthropicEventFilter {
             default: return .forward
             }
             guard let text = delta[field]?.stringValue else { return .forward }
-            var entry = filters[index] ?? (template, field == "partial_json")
-            let output = entry.filter.feed(text, report: &report, book: &book)
-            filters[index] = entry
+            let output = filters[index, default: (template, field == "partial_json")].filter.feed(text, report: &report, book: &book)
             switch output {
             case .block(let error): return .block(error)
             case .emit(let emitted):

@@ -1,3 +1,4 @@
+import CTextScan
 package import NIOCore
 
 /// Writes a `JSONValue` as compact JSON straight into a `ByteBuffer`.
@@ -63,15 +64,22 @@ extension JSONValue {
         string.withUTF8 { writeString(utf8: $0, to: &buffer) }
     }
 
-    /// Writes the bytes as a JSON string: runs that need no escape are copied whole.
+    /// Writes the bytes as a JSON string: runs that need no escape are found 16 bytes at a
+    /// time (``tp_json_plain_prefix``) and copied whole.
     package static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<bytes.count {
+        guard let base = bytes.baseAddress else {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            return
+        }
+        var index = 0
+        while index < bytes.count {
+            let run = tp_json_plain_prefix(base + index, bytes.count - index)
+            if run > 0 { buffer.writeBytes(UnsafeRawBufferPointer(start: base + index, count: run)) }
+            index += run
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if index > runStart { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))) }
-            runStart = index + 1
+            index += 1
             switch byte {
             case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
@@ -86,7 +94,6 @@ extension JSONValue {
                 buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
             }
         }
-        if bytes.count > runStart { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart...]))) }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 
