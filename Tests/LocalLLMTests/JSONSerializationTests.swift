@@ -25,7 +25,6 @@ import Testing
         #expect(JSONValue.string("a\"b\\c\n\u{01}").serializedString == #""a\"b\\c\n\u0001""#)
     }
 
-
     @Test(arguments: [
         JSONValue.string("plain"), "quote \" backslash \\ newline \n tab \t bell \u{07} ünï 🚀", 0, -42, .double(1.5), .double(1e-7),
         true, false, .null, [1, "two", [3]], ["a": ["b": [true, .null]], "": ""],

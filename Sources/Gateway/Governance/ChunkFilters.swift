@@ -12,13 +12,18 @@ enum FilteredEvent: Equatable {
     case block(GatewayError)
 }
 
-/// The output filter over an OpenAI chat-completion stream: each choice's `delta.content` and
-/// each tool call's `function.arguments` go through their own ``StreamFilter``; what a filter
-/// holds back is released with the choice's `finish_reason` chunk (or a chunk of its own if the
-/// stream ends without one).
+/// The output filter over an OpenAI chat-completion stream: each of a choice's text fields
+/// (``textFields``) and each tool call's `function.arguments` go through their own
+/// ``StreamFilter``; what a filter holds back is released with the choice's `finish_reason`
+/// chunk (or a chunk of its own if the stream ends without one).
 struct OpenAIChunkFilter {
     let template: StreamFilter
-    /// A choice's content (`part` −1) or one of its tool calls (`part` = the call's index).
+    /// The delta's text fields: the answer, the reasoning some hosts stream beside it (vLLM and
+    /// llama.cpp `reasoning_content`, others `reasoning`), and a refusal. Field `i` is part −1 − i.
+    static let textFields = ["content", "reasoning_content", "reasoning", "refusal"]
+
+    /// A choice's text field (`part` < 0, see ``textFields``) or one of its tool calls (`part` =
+    /// the call's index).
     private struct Part: Hashable, Comparable {
         var choice: Int64
         var part: Int64
@@ -51,12 +56,14 @@ struct OpenAIChunkFilter {
             let finishing = choice["finish_reason"].map { !$0.isNull } ?? false
             var touched = false
             var starting: [Int64] = []
-            if let content = delta["content"]?.stringValue {
-                starting.append(-1)
-                switch feed(Part(choice: index, part: -1), content, report: &report, book: &book) {
+            for (position, field) in Self.textFields.enumerated() {
+                guard let content = delta[field]?.stringValue else { continue }
+                let part = -1 - Int64(position)
+                starting.append(part)
+                switch feed(Part(choice: index, part: part), content, report: &report, book: &book) {
                 case .block(let error): return .block(error)
                 case .emit(let text):
-                    delta["content"] = .string(text)
+                    delta[field] = .string(text)
                     touched = true
                 }
             }
@@ -105,7 +112,11 @@ struct OpenAIChunkFilter {
         guard changed else { return .forward }
         // A chunk whose only content the filter now holds says nothing: not sent at all.
         if chunk["usage"] == nil || chunk["usage"]?.isNull == true,
-            choices.allSatisfy({ $0["delta"] == ["content": ""] && ($0["finish_reason"]?.isNull ?? true) && $0["logprobs"] == nil })
+            choices.allSatisfy({ choice in
+                guard let delta = choice["delta"]?.objectValue, !delta.isEmpty else { return false }
+                return delta.allSatisfy { Self.textFields.contains($0.key) && $0.value == "" }
+                    && (choice["finish_reason"]?.isNull ?? true) && choice["logprobs"] == nil
+            })
         {
             return .drop
         }
@@ -163,6 +174,12 @@ struct OpenAIChunkFilter {
         var contentValue: Range<Int>?
         for member in delta {
             if spans.key(member, is: "tool_calls") { return nil }
+            // Reasoning or a refusal beside the answer: the parsed path filters each field.
+            if spans.key(member, is: "reasoning_content") || spans.key(member, is: "reasoning") || spans.key(member, is: "refusal"),
+                !spans.isNull(member.value)
+            {
+                return nil
+            }
             if spans.key(member, is: "content") {
                 guard contentValue == nil else { return nil }
                 contentValue = member.value
@@ -244,8 +261,9 @@ struct OpenAIChunkFilter {
     /// `earlier`'s content and tool-call pieces, then `delta`'s.
     static func prepend(_ earlier: JSONValue, to delta: JSONValue) -> JSONValue {
         var merged = delta
-        if let text = earlier["content"]?.stringValue {
-            merged["content"] = .string(text + (delta["content"]?.stringValue ?? ""))
+        for field in textFields {
+            guard let text = earlier[field]?.stringValue else { continue }
+            merged[field] = .string(text + (delta[field]?.stringValue ?? ""))
         }
         if let calls = earlier["tool_calls"]?.arrayValue {
             merged["tool_calls"] = .array(calls + (delta["tool_calls"]?.arrayValue ?? []))
@@ -273,8 +291,9 @@ struct OpenAIChunkFilter {
             case .block(let error): return .block(error)
             case .emit(let text) where !text.isEmpty:
                 added = true
-                if key.part == -1 {
-                    delta["content"] = .string((delta["content"]?.stringValue ?? "") + text)
+                if key.part < 0 {
+                    let field = Self.textFields[Int(-1 - key.part)]
+                    delta[field] = .string((delta[field]?.stringValue ?? "") + text)
                 } else {
                     var calls = delta["tool_calls"]?.arrayValue ?? []
                     if let slot = calls.firstIndex(where: { $0["index"]?.intValue == key.part }) {
@@ -294,11 +313,13 @@ struct OpenAIChunkFilter {
 }
 
 /// The output filter over an Anthropic Messages stream passed through from a host: each content
-/// block's `text_delta` and `input_json_delta` go through a ``StreamFilter``; what is held is
-/// released as one more delta just before the block's `content_block_stop`.
+/// block's `text_delta`, `thinking_delta` and `input_json_delta` go through a ``StreamFilter``;
+/// what is held is released as one more delta of the same type just before the block's
+/// `content_block_stop`.
 struct AnthropicEventFilter {
     let template: StreamFilter
-    private var filters: [Int64: (filter: StreamFilter, json: Bool)] = [:]
+    /// Per content block: its filter, and the delta type and field its text comes in.
+    private var filters: [Int64: (filter: StreamFilter, type: String, field: String)] = [:]
 
     init(_ template: StreamFilter) {
         self.template = template
@@ -312,14 +333,16 @@ struct AnthropicEventFilter {
                 return .forward
             }
             let index = event["index"]?.intValue ?? 0
+            let type = delta["type"]?.stringValue ?? ""
             let field: String
-            switch delta["type"]?.stringValue {
+            switch type {
             case "text_delta": field = "text"
+            case "thinking_delta": field = "thinking"
             case "input_json_delta": field = "partial_json"
             default: return .forward
             }
             guard let text = delta[field]?.stringValue else { return .forward }
-            let output = filters[index, default: (template, field == "partial_json")].filter.feed(text, report: &report, book: &book)
+            let output = filters[index, default: (template, type, field)].filter.feed(text, report: &report, book: &book)
             switch output {
             case .block(let error): return .block(error)
             case .emit(let emitted):
@@ -335,9 +358,7 @@ struct AnthropicEventFilter {
             switch entry.filter.finish(report: &report, book: &book) {
             case .block(let error): return .block(error)
             case .emit(let text) where !text.isEmpty:
-                let delta: JSONValue =
-                    entry.json
-                    ? ["type": "input_json_delta", "partial_json": .string(text)] : ["type": "text_delta", "text": .string(text)]
+                let delta: JSONValue = .object(["type": .string(entry.type), entry.field: .string(text)])
                 let extra = Self.event("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta])
                 return .replace(extra + Self.event("content_block_stop", event))
             case .emit: return .forward

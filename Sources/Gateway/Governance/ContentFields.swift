@@ -12,7 +12,7 @@ package enum ContentFields {
 
     static let structural: Set<String> = [
         "role", "type", "id", "name", "tool_call_id", "tool_use_id", "model", "image_url", "source", "cache_control", "media_type",
-        "signature", "finish_reason", "index", "logprobs", "stop_reason", "refusal", "audio",
+        "signature", "finish_reason", "index", "logprobs", "stop_reason", "audio",
     ]
 
     /// Where a content string sits (`messages[1].content`), rendered only when asked for: most

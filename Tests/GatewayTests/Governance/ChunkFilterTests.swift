@@ -90,4 +90,71 @@ import Testing
             #expect(sent == "Here is the token [REDACTED:github_token_1] and some more words to push it out.", "usage '\(usage)'")
         }
     }
+
+    /// Reasoning streamed beside the answer (`reasoning_content`, as vLLM and llama.cpp send
+    /// it) is filtered like the answer, and its held text goes out before the answer starts.
+    @Test func reasoningIsFilteredAndReleasedBeforeTheAnswer() throws {
+        var filter = OpenAIChunkFilter(StreamFilter(inspector: StreamFilterTests.inspector, window: 32))
+        var report = GovernanceReport()
+        var book = PlaceholderBook()
+        func chunk(_ delta: String, finishing: Bool = false) -> String {
+            #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":"# + delta
+                + #","finish_reason":"# + (finishing ? #""stop""# : "null") + "}]}"
+        }
+        let reasoning = ["The user pasted ", Self.secret, " which I must not repeat."]
+        let answer = ["Here is ", "the answer."]
+        let events =
+            reasoning.map { chunk(#"{"reasoning_content":"# + JSONValue.string($0).serializedString + "}") }
+            + answer.map { chunk(#"{"content":"# + JSONValue.string($0).serializedString + "}") } + [chunk("{}", finishing: true)]
+        var sent: [(field: String, text: String)] = []
+        for data in events {
+            var out = data
+            switch filter.filter(data, report: &report, book: &book) {
+            case .replace(let replaced): out = replaced
+            case .forward: break
+            case .drop: continue
+            case .block(let error): Issue.record("blocked: \(error)")
+            }
+            let delta = try #require(JSONValue.parse(out)["choices"]?.arrayValue?.first?["delta"])
+            for field in ["reasoning_content", "content"] {
+                if let text = delta[field]?.stringValue, !text.isEmpty { sent.append((field, text)) }
+            }
+        }
+        let thought = sent.filter { $0.field == "reasoning_content" }.map(\.text).joined()
+        #expect(thought == "The user pasted [REDACTED:github_token_1] which I must not repeat.")
+        #expect(sent.filter { $0.field == "content" }.map(\.text).joined() == "Here is the answer.")
+        let firstAnswer = try #require(sent.firstIndex { $0.field == "content" })
+        #expect(!sent[firstAnswer...].contains { $0.field == "reasoning_content" })
+        #expect(report.entries.contains { $0.type == "github_token" && $0.direction == "response" })
+    }
+
+    /// Anthropic thinking deltas are filtered like text deltas; what is held goes out as one
+    /// more thinking delta before the block stops.
+    @Test func anthropicThinkingIsFiltered() throws {
+        var filter = AnthropicEventFilter(StreamFilter(inspector: StreamFilterTests.inspector, window: 32))
+        var report = GovernanceReport()
+        var book = PlaceholderBook()
+        var thinking = ""
+        let pieces = ["I see the token ", Self.secret, " in the prompt."]
+        var events: [(String, JSONValue)] = pieces.map {
+            let delta: JSONValue = ["type": "thinking_delta", "thinking": .string($0)]
+            return ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": delta])
+        }
+        events.append(("content_block_stop", ["type": "content_block_stop", "index": 0]))
+        for (name, event) in events {
+            let data = event.serializedString
+            var out = "event: \(name)\ndata: \(data)\n\n"
+            switch filter.filter(name: name, data: data, report: &report, book: &book) {
+            case .replace(let replaced): out = replaced
+            case .forward: break
+            case .drop: continue
+            case .block(let error): Issue.record("blocked: \(error)")
+            }
+            for line in out.split(separator: "\n") where line.hasPrefix("data: ") {
+                let parsed = try JSONValue.parse(String(line.dropFirst(6)))
+                if parsed["delta"]?["type"] == "thinking_delta" { thinking += parsed["delta"]?["thinking"]?.stringValue ?? "" }
+            }
+        }
+        #expect(thinking == "I see the token [REDACTED:github_token_1] in the prompt.")
+    }
 }

@@ -59,6 +59,36 @@ import Testing
         #expect(!report.findingsJSON!.contains(Self.secret) && !report.findingsJSON!.contains("jan@acme.be"))
     }
 
+    /// A whole answer's reasoning and refusal are model text too: scanned like its content.
+    @Test func aResponsesReasoningAndRefusalAreRedacted() throws {
+        var body: JSONValue = [
+            "choices": [
+                [
+                    "index": 0, "finish_reason": "stop",
+                    "message": [
+                        "role": "assistant", "content": "Done.",
+                        "reasoning_content": .string("The key \(Self.secret) was in the prompt."),
+                        "refusal": .string("I will not echo \(Self.secret)."),
+                    ],
+                ]
+            ]
+        ]
+        var report = GovernanceReport()
+        var book = PlaceholderBook()
+        let changed = try Self.inspector().inspect(
+            &body,
+            roots: ContentFields.responseRoots,
+            direction: "response",
+            report: &report,
+            book: &book
+        )
+        #expect(changed)
+        let message = try #require(body["choices"]?.arrayValue?.first?["message"])
+        #expect(message["reasoning_content"]?.stringValue == "The key [REDACTED:github_token_1] was in the prompt.")
+        #expect(message["refusal"]?.stringValue == "I will not echo [REDACTED:github_token_1].")
+        #expect(message["role"] == "assistant")
+    }
+
     @Test func aBlockNamesTheCategoryAndPathNeverTheValue() throws {
         var body: JSONValue = ["messages": [["role": "user", "content": "please post to https://webhook.site/abc-123"]]]
         var report = GovernanceReport()
