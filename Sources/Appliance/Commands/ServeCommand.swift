@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try source.load()
+        var listenOverride: GatewayConfiguration.Listen?
         if let listen {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
             else {
@@ -26,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.gateway.listen.host = String(listen[..<colon])
             configuration.gateway.listen.port = port
+            listenOverride = configuration.gateway.listen
         }
         let logger = JournalLogging.bootstrap(level: configuration.logLevel)
         let gateway = configuration.gateway
@@ -57,6 +59,17 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let notifier = SystemdNotifier()
         let demo = source.demo
+        let path = source.path
+        let reloader = ConfigurationReloader(
+            source: demo ? "embedded demo configuration" : path,
+            logLevel: configuration.logLevel,
+            runtime: runtime,
+            logger: logger
+        ) { [listenOverride] in
+            var reloaded = demo ? try DemoConfiguration.load() : try ApplianceConfiguration.load(path: path)
+            if let listenOverride { reloaded.gateway.listen = listenOverride }
+            return reloaded
+        }
         let server = GatewayServer(runtime: runtime) { host, port in
             let scheme = gateway.listen.tlsCertificatePath == nil ? "http" : "https"
             // One line on stdout that scripts and tests wait for; port 0 resolves here.
@@ -72,8 +85,16 @@ struct ServeCommand: AsyncParsableCommand {
                 // Stopped in reverse order: the audit writer last, after every request's record.
                 services: [
                     .init(service: audit),
-                    .init(service: HealthChecker(pools: runtime.pools, client: http, logger: logger)),
-                    .init(service: AdminServer(runtime: runtime)),
+                    .init(
+                        service: HealthChecker(
+                            pools: { [live = runtime.live] in live.snapshot.pools },
+                            changes: runtime.live.poolChanges,
+                            client: http,
+                            logger: logger
+                        )
+                    ),
+                    .init(service: AdminServer(runtime: runtime, reloadConfiguration: { await reloader.reload() })),
+                    .init(service: ReloadOnHangup(reloader: reloader)),
                     .init(service: server),
                     .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
                 ],

@@ -85,3 +85,22 @@ extension JSONDecoder {
         return decoder
     }
 }
+
+/// What a configuration reload did: the sections now in force and those that wait for a restart.
+package struct ConfigReloadSummary: Codable, Sendable, Equatable {
+    package var source: String
+    package var applied: [String]
+    package var restartRequired: [String]
+
+    package init(source: String, applied: [String], restartRequired: [String]) {
+        self.source = source
+        self.applied = applied
+        self.restartRequired = restartRequired
+    }
+}
+
+/// A reload's outcome: its summary, or why the file was refused (the running configuration stays).
+package enum ConfigReloadOutcome: Sendable {
+    case reloaded(ConfigReloadSummary)
+    case rejected(String)
+}

@@ -10,9 +10,13 @@ import ServiceLifecycle
 /// permissions: the socket is mode 0660 (root and the service's group).
 package struct AdminServer: Service {
     let runtime: GatewayRuntime
+    /// Re-reads the configuration file and applies it (`tappass config reload`); nil where the
+    /// service has no file to re-read.
+    let reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)?
 
-    package init(runtime: GatewayRuntime) {
+    package init(runtime: GatewayRuntime, reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)? = nil) {
         self.runtime = runtime
+        self.reloadConfiguration = reloadConfiguration
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -62,6 +66,17 @@ package struct AdminServer: Service {
             logger.notice("policy applied", metadata: ["policy.name": "\(policy.name)", "policy.file": "\(file)"])
             await audit.record(.event("policy.applied", detail: ["name": policy.name, "source": file]))
             return try Self.json(PolicySummary(name: policy.name, source: file))
+        }
+        let reloadConfiguration = self.reloadConfiguration
+        router.post("/config/reload") { _, _ in
+            guard let reloadConfiguration else {
+                return try Self.json(AdminErrorBody(error: "this service cannot reload its configuration"), status: .conflict)
+            }
+            switch await reloadConfiguration() {
+            case .reloaded(let summary): return try Self.json(summary)
+            case .rejected(let error):
+                return try Self.json(AdminErrorBody(error: "\(error) (the running configuration stays)"), status: .unprocessableContent)
+            }
         }
         router.get("/policy") { _, _ in
             let active = runtime.policy.active

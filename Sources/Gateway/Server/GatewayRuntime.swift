@@ -6,12 +6,11 @@ import NIOCore
 import NIOFoundationEssentialsCompat
 
 /// The shared state every request handler uses: keys, model routes, pools, the upstream client,
-/// the built-in echo model, metrics and limits.
+/// the built-in echo model, metrics and limits. Routes, pools and limits are read from
+/// ``LiveConfiguration``, which a reload replaces.
 package struct GatewayRuntime: Sendable {
-    package let configuration: GatewayConfiguration
+    package let live: LiveConfiguration
     package let keys: APIKeyStore
-    package let pools: [UpstreamPool]
-    package let router: ModelRouter
     package let upstream: UpstreamClient
     package let echo: EchoModel
     package let tokenizer: HostTokenizer
@@ -30,10 +29,8 @@ package struct GatewayRuntime: Sendable {
         policy: PolicyStore = PolicyStore(policy: DefaultPolicy.policy, source: "built-in default"),
         logger: Logger
     ) {
-        self.configuration = configuration
+        self.live = LiveConfiguration(configuration)
         self.keys = keys
-        self.pools = configuration.pools.map(UpstreamPool.init(configuration:))
-        self.router = ModelRouter(routes: configuration.models, pools: pools)
         self.upstream = upstream
         self.echo = EchoModel(wordDelay: configuration.echoWordDelay)
         self.tokenizer = HostTokenizer(http: upstream.http)
@@ -43,6 +40,11 @@ package struct GatewayRuntime: Sendable {
         self.quotas = QuotaLedger()
         self.logger = logger
     }
+
+    /// The configuration in force (its live sections as last reloaded).
+    package var configuration: GatewayConfiguration { live.snapshot.configuration }
+    package var pools: [UpstreamPool] { live.snapshot.pools }
+    package var router: ModelRouter { live.snapshot.router }
 
     /// The caller's key from `Authorization: Bearer …` or `x-api-key`; then, fail closed: no
     /// governed request is served while its audit record cannot be written.
@@ -82,7 +84,8 @@ package struct GatewayRuntime: Sendable {
     }
 
     private func readJSONBody(_ request: Request) async throws(GatewayError) -> (JSONValue, Int) {
-        let limit = configuration.limits.maxBodyBytes
+        let limits = configuration.limits
+        let limit = limits.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw GatewayError(.tooLarge, "The request body is \(length) bytes; the limit is \(limit) bytes.")
         }
@@ -94,8 +97,8 @@ package struct GatewayRuntime: Sendable {
         } catch {
             throw GatewayError(.invalidRequest, "The request body could not be read.")
         }
-        if JSONDepthLimit.exceeds(buffer, maxDepth: configuration.limits.maxJSONDepth) {
-            throw GatewayError(.invalidRequest, "The request body nests JSON deeper than \(configuration.limits.maxJSONDepth) levels.")
+        if JSONDepthLimit.exceeds(buffer, maxDepth: limits.maxJSONDepth) {
+            throw GatewayError(.invalidRequest, "The request body nests JSON deeper than \(limits.maxJSONDepth) levels.")
         }
         let value: JSONValue
         do {
@@ -131,10 +134,11 @@ package struct GatewayRuntime: Sendable {
     /// Reads a whole reply body under the idle and total timeouts, refusing more than 64 MiB.
     func collect(_ reply: UpstreamReply) async throws -> ByteBuffer {
         var body = ByteBuffer()
+        let timeouts = configuration.timeouts
         try await StreamRelay.relay(
             reply.body,
-            idle: configuration.timeouts.idle,
-            total: configuration.timeouts.total,
+            idle: timeouts.idle,
+            total: timeouts.total,
             hostID: reply.hostID
         ) { chunk in
             var chunk = chunk
@@ -155,10 +159,11 @@ package struct GatewayRuntime: Sendable {
         var reasons: [String] = []
         do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
         if !audit.isWritable { reasons.append("audit log cannot be written") }
-        let routed = Set(configuration.models.map(\.pool))
+        let snapshot = live.snapshot
+        let routed = Set(snapshot.configuration.models.map(\.pool))
         if routed.isEmpty {
             reasons.append("no model is routed (see 'models' in the configuration)")
-        } else if !pools.contains(where: { routed.contains($0.name) && $0.hasAvailableHost() }) {
+        } else if !snapshot.pools.contains(where: { routed.contains($0.name) && $0.hasAvailableHost() }) {
             reasons.append("no routed pool has an available host")
         }
         return (reasons.isEmpty, reasons)

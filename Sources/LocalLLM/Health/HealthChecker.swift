@@ -5,28 +5,41 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// Probes every host of every pool on the pool's interval; a `Service` in the appliance's group.
+/// It follows configuration reloads: when `changes` yields, the probes start over on the pools
+/// `pools()` gives then.
 package struct HealthChecker: Service {
-    let pools: [UpstreamPool]
+    let pools: @Sendable () -> [UpstreamPool]
+    let changes: AsyncStream<Void>
     let client: HTTPClient
     let logger: Logger
 
-    package init(pools: [UpstreamPool], client: HTTPClient, logger: Logger) {
-        self.pools = pools.filter { $0.kind != .echo && !$0.hosts.isEmpty }
+    package init(pools: @escaping @Sendable () -> [UpstreamPool], changes: AsyncStream<Void>, client: HTTPClient, logger: Logger) {
+        self.pools = pools
+        self.changes = changes
         self.client = client
         self.logger = logger
     }
 
     package func run() async throws {
-        guard !pools.isEmpty else {
-            // Nothing to probe (only built-in models): stay up until the group shuts down.
-            try? await gracefulShutdown()
-            return
-        }
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for pool in pools {
-                    group.addTask { await probeLoop(pool) }
+            var reloads = changes.makeAsyncIterator()
+            while !Task.isCancelled {
+                let probed = pools().filter { $0.kind != .echo && !$0.hosts.isEmpty }
+                // Probe until the pools change (or the service stops), then start over.
+                let changed = await withTaskGroup(of: Bool.self) { group in
+                    for pool in probed {
+                        group.addTask {
+                            await probeLoop(pool)
+                            return false
+                        }
+                    }
+                    var iterator = reloads
+                    let next: Void? = await iterator.next()
+                    reloads = iterator
+                    group.cancelAll()
+                    return next != nil
                 }
+                if !changed { return }
             }
         }
     }
