@@ -103,6 +103,8 @@ def test_a_secret_the_host_streams_never_reaches_the_openai_client(gateway, mock
     record = requests_by_id(gateway)[request_id]
     assert record["outcome"] == "completed" and record["verdict"] == "redact"
     assert {"direction": "response", "type": "github_token", "action": "redact"}.items() <= record["findings"][0].items()
+    # The audit log keeps the streamed answer as the client got it (default policy: redacted).
+    assert record["detail"]["response"] == text
 
 
 def test_non_streamed_answers_are_filtered_as_well(mocks, client):

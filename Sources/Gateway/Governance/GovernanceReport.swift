@@ -28,6 +28,11 @@ package struct GovernanceReport: Sendable, Equatable {
 
     package init() {}
 
+    /// Appends streamed text to the response content kept for the audit log.
+    package mutating func keepResponse(_ text: String) {
+        responseContent = (responseContent ?? "") + text
+    }
+
     package mutating func note(_ finding: Finding, action: PolicyAction, direction: String) {
         evaluated = true
         verdict = max(verdict, action)

@@ -78,6 +78,12 @@ package struct StreamFilter: Sendable {
         let text = String(decoding: pending[..<cut], as: UTF8.self)
         context = Array((context + pending[..<cut]).suffix(Self.contextBytes))
         pending.removeFirst(cut)
+        // The audit log's copy: every finding replaced (flagged ones too), or the text as it was.
+        switch inspector.policy.auditContent {
+        case .none: break
+        case .redacted: report.keepResponse(Redactor.apply(released, to: text, book: &book))
+        case .full: report.keepResponse(text)
+        }
         return .emit(Redactor.apply(redact, to: text, book: &book))
     }
 

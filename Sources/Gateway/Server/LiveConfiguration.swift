@@ -8,10 +8,17 @@ import Synchronization
 /// socket paths, audit settings, governance on or off, the demo key) is fixed for the life of
 /// the process: a reload that changes it says so and leaves it as it is.
 package final class LiveConfiguration: Sendable {
-    package struct Snapshot: Sendable {
+    /// One configuration in force, shared by reference: reading it costs one retain.
+    package final class Snapshot: Sendable {
         package let configuration: GatewayConfiguration
         package let pools: [UpstreamPool]
         package let router: ModelRouter
+
+        init(configuration: GatewayConfiguration, pools: [UpstreamPool], router: ModelRouter) {
+            self.configuration = configuration
+            self.pools = pools
+            self.router = router
+        }
     }
 
     /// What a reload did.

@@ -39,6 +39,25 @@ import Testing
         return (sent, nil, report)
     }
 
+    /// The audit log keeps what the policy allows of a streamed answer: every finding replaced
+    /// (`redacted`, the default; flagged ones too), the text as streamed (`full`), or nothing.
+    @Test func theStreamedAnswerIsKeptAsThePolicyAllows() throws {
+        let pieces = ["Mail jan.peeters@acme.be the token ", Self.secret, " today, then stop."]
+        let whole = pieces.joined()
+        let cases: [(String, String?)] = [
+            ("redacted", "Mail [REDACTED:email_1] the token [REDACTED:github_token_1] today, then stop."),
+            ("full", whole),
+            ("none", nil),
+        ]
+        for (mode, expected) in cases {
+            let inspector = try ContentInspectorTests.inspector("version: 1\nactions: {secret: redact, email: flag}\naudit_content: \(mode)")
+            let (sent, blocked, report) = Self.run(pieces, inspector: inspector, window: 8)
+            #expect(blocked == nil)
+            #expect(sent == "Mail jan.peeters@acme.be the token [REDACTED:github_token_1] today, then stop.", "\(mode)")
+            #expect(report.responseContent == expected, "\(mode)")
+        }
+    }
+
     @Test func aSecretSplitAtEveryOffsetIsRedacted() {
         let text = "Here is the token you asked for: \(Self.secret) and some more words after it to stream along."
         let expected = text.replacingOccurrences(of: Self.secret, with: "[REDACTED:github_token_1]")
