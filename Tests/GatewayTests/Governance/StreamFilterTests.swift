@@ -50,7 +50,8 @@ import Testing
             ("none", nil),
         ]
         for (mode, expected) in cases {
-            let inspector = try ContentInspectorTests.inspector("version: 1\nactions: {secret: redact, email: flag}\naudit_content: \(mode)")
+            let policy = "version: 1\nactions: {secret: redact, email: flag}\naudit_content: \(mode)"
+            let inspector = try ContentInspectorTests.inspector(policy)
             let (sent, blocked, report) = Self.run(pieces, inspector: inspector, window: 8)
             #expect(blocked == nil)
             #expect(sent == "Mail jan.peeters@acme.be the token [REDACTED:github_token_1] today, then stop.", "\(mode)")
