@@ -174,10 +174,9 @@ struct OpenAIChunkFilter {
         var contentValue: Range<Int>?
         for member in delta {
             if spans.key(member, is: "tool_calls") { return nil }
-            // Reasoning or a refusal beside the answer: the parsed path filters each field.
-            if spans.key(member, is: "reasoning_content") || spans.key(member, is: "reasoning") || spans.key(member, is: "refusal"),
-                !spans.isNull(member.value)
-            {
+            // Another text field beside the answer (reasoning, a refusal): the parsed path
+            // filters each field.
+            if Self.textFields.dropFirst().contains(where: { spans.key(member, is: $0) }), !spans.isNull(member.value) {
                 return nil
             }
             if spans.key(member, is: "content") {

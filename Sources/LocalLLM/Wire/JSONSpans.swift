@@ -78,17 +78,9 @@ package struct JSONSpans {
         }
     }
 
-    /// Whether the member's key is `name` (ASCII).
-    package func key(_ member: Member, is name: StaticString) -> Bool {
-        guard member.key.count == name.utf8CodeUnitCount else { return false }
-        return name.withUTF8Buffer { name in
-            var offset = 0
-            for index in member.key {
-                guard bytes[index] == name[offset] else { return false }
-                offset += 1
-            }
-            return true
-        }
+    /// Whether the member's key is written as `name`, byte for byte.
+    package func key(_ member: Member, is name: String) -> Bool {
+        member.key.count == name.utf8.count && bytes[member.key].elementsEqual(name.utf8)
     }
 
     /// The value at `range` if it is a string literal, decoded.
