@@ -73,6 +73,20 @@ import Testing
         #expect(pool.hosts[0].snapshot(at: now + .seconds(31)).breakerState == "closed")
     }
 
+    @Test func aQueryGoesToAHealthyHostEvenWhenItsSlotsAreFull() {
+        let pool = pool(hosts: 2, maxConcurrent: 1, failures: 1)
+        let now = ContinuousClock.now
+        let busy = pool.acquire(affinityKey: nil, excluding: [1], at: now)!
+        #expect(pool.hostForQuery(at: now)?.id == "gpu/1", "the least busy host first")
+        pool.hosts[1].recordProbe(.down, unhealthyAfter: 1, at: now)
+        #expect(pool.hostForQuery(at: now)?.id == "gpu/0", "a full host still answers queries")
+        busy.finish(.failure, at: now)
+        #expect(pool.hostForQuery(at: now) == nil, "an open breaker or a down host gets none")
+        // Past the open period the breaker would allow one trial: a query must not take it.
+        #expect(pool.hostForQuery(at: now + .seconds(31)) == nil)
+        #expect(pool.acquire(affinityKey: nil, at: now + .seconds(31))?.isTrial == true)
+    }
+
     @Test(arguments: [
         (UpstreamPoolConfiguration.HostKind.vllm, "/health"), (.llamacpp, "/health"), (.tgi, "/health"),
         (.ollama, "/api/tags"), (.openai, "/v1/models"),

@@ -33,15 +33,14 @@ package struct HostTokenizer: Sendable {
     }
 
     /// Where to count: the host that served the request (`hostID`, after its generation ended:
-    /// no slot is needed and nothing is interrupted), else any available host of the pool.
+    /// no slot is needed and nothing is interrupted), else the pool's least busy healthy host,
+    /// whether or not it has a free generation slot: tokenizing takes none.
     private func endpoint(pool: UpstreamPool, hostID: String?) -> (root: String, key: String?)? {
         if let hostID, let host = pool.hosts.first(where: { $0.id == hostID }) {
             return (host.configuration.rootURL, host.configuration.apiKey)
         }
-        guard let lease = pool.acquire(affinityKey: nil) else { return nil }
-        // Counting is not a generation: release the slot at once, it must not hold capacity.
-        lease.finish(.neutral)
-        return (lease.host.configuration.rootURL, lease.host.configuration.apiKey)
+        guard let host = pool.hostForQuery() else { return nil }
+        return (host.configuration.rootURL, host.configuration.apiKey)
     }
 
     package func count(_ chat: JSONValue, pool: UpstreamPool, hostID: String? = nil) async -> Count {

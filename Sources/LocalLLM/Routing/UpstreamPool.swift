@@ -58,6 +58,20 @@ package final class UpstreamPool: Sendable {
         return nil
     }
 
+    /// A host to ask something that needs no generation slot (counting tokens): healthy and not
+    /// refused by its breaker, however many requests it has in flight; the least busy first.
+    /// Claims nothing, so a full single-slot host still answers and a half-open breaker's trial
+    /// is kept for a real request.
+    package func hostForQuery(at now: ContinuousClock.Instant = .now) -> UpstreamHost? {
+        var best: (host: UpstreamHost, outstanding: Int)?
+        for host in hosts {
+            let snapshot = host.snapshot(at: now)
+            guard snapshot.available, snapshot.breakerState == "closed" else { continue }
+            if best == nil || snapshot.outstanding < best!.outstanding { best = (host, snapshot.outstanding) }
+        }
+        return best?.host
+    }
+
     /// Whether at least one host could take a request now (for readiness).
     package func hasAvailableHost(at now: ContinuousClock.Instant = .now) -> Bool {
         kind == .echo || hosts.contains { $0.snapshot(at: now).available }
