@@ -2,7 +2,7 @@
 # Audit log benchmarks: the writer's sustained records/s (batched and strict) and `audit verify`
 # of 1,000,000 records, each against a same-run baseline (tappass-audit-bench); then what strict
 # durability adds over batched per request (bench/audit_durability.py, nginx + wrk).
-# Usage: bench/audit.sh [--records N] [--verify-records N]   (durability: DURABILITY_ARGS="--seconds 4 --rounds 5")
+# Usage: bench/audit.sh [--records N] [--verify-records N]   (durability: DURABILITY_ARGS="--seconds 2 --rounds 20", the default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/ensure-tools.sh

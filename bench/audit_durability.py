@@ -24,8 +24,8 @@ from gateway_overhead import ROOT, TAPPASS, free_port, wait_port, wrk
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tappass-audit-bench-"))

@@ -174,7 +174,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
             } else {
                 let log = try AuditLog(configuration: configuration.gateway, logger: .init(label: "tappass.audit"))
-                result = try await log.pruneWithoutService(before: cutoff)
+                result = try log.pruneWithoutService(before: cutoff)
             }
             print("pruned \(result.removed) records; the log now starts after seq \(result.prunedThrough)")
         }
@@ -201,7 +201,7 @@ struct AuditCommand: AsyncParsableCommand {
                 await admin.close()
             } else {
                 let log = try AuditLog(configuration: configuration.gateway, logger: .init(label: "tappass.audit"))
-                _ = try await log.checkpointWithoutService()
+                _ = try log.checkpointWithoutService()
             }
             let (store, stateDirectory) = try AuditCommand.openReadOnly(source)
             let file = CheckpointFile(

@@ -1,4 +1,5 @@
 package import Foundation
+import Dispatch
 import GRDB
 package import Logging
 import ServiceLifecycle
@@ -31,10 +32,12 @@ package final class AuditLog: Service, Sendable {
         var failing = false
         var stopping = false
         var lost = 0
+        /// The writer thread is waiting for work: the next record or job wakes it.
+        var writerAsleep = false
     }
 
-    /// What only the writer task touches: where appending goes on.
-    private struct Head {
+    /// What only the writer touches: where appending goes on.
+    struct Head {
         var frontier: MerkleFrontier
         var chain: Data
         var lastCheckpointSize: Int64
@@ -49,9 +52,9 @@ package final class AuditLog: Service, Sendable {
     }
 
     private let state = Mutex(State())
-    private let head: Mutex<Head>
-    private let rings: AsyncStream<Void>
-    private let doorbell: AsyncStream<Void>.Continuation
+    let head: Mutex<Head>
+    /// Wakes the writer thread (see ``State/writerAsleep``).
+    private let wake = DispatchSemaphore(value: 0)
 
     package init(store: AuditStore, key: ApplianceKey, settings: AuditSettings, logger: Logger) throws {
         self.store = store
@@ -69,7 +72,6 @@ package final class AuditLog: Service, Sendable {
                 latestWallTime: try store.latestTime() ?? 0
             )
         )
-        (rings, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// False while the store cannot be written: governed requests are then refused.
@@ -104,75 +106,87 @@ package final class AuditLog: Service, Sendable {
     /// recovers, up to `maxPending`; beyond that it is lost, counted and logged).
     private func enqueue(_ pending: Pending) -> Bool {
         var pending = pending
-        let (accepted, lost) = state.withLock { state -> (Bool, Bool) in
+        let (accepted, lost, ring) = state.withLock { state -> (Bool, Bool, Bool) in
             guard state.failing else {
                 state.pending.append(pending)
-                return (true, false)
+                return (true, false, Self.takeWake(&state))
             }
             pending.waiter = nil
             guard state.pending.count < settings.maxPending else {
                 state.lost += 1
-                return (false, true)
+                return (false, true, false)
             }
             state.pending.append(pending)
-            return (false, false)
+            return (false, false, false)
         }
         if lost { logger.critical("audit record lost: the store has been unwritable too long", metadata: ["audit.lost": "1"]) }
-        doorbell.yield()
+        if ring { wake.signal() }
         return accepted
+    }
+
+    /// Whether the caller must wake the writer (it was asleep; only the first caller does).
+    private static func takeWake(_ state: inout State) -> Bool {
+        defer { state.writerAsleep = false }
+        return state.writerAsleep
+    }
+
+    private func submit(_ job: Job) {
+        if state.withLock({ state in
+            state.jobs.append(job)
+            return Self.takeWake(&state)
+        }) {
+            wake.signal()
+        }
     }
 
     /// Makes and stores a signed checkpoint of the log as it is now.
     package func checkpointNow() async throws(AuditError) -> AuditCheckpoint {
-        let result = await withCheckedContinuation { continuation in
-            state.withLock { $0.jobs.append(.checkpoint(continuation)) }
-            doorbell.yield()
-        }
+        let result = await withCheckedContinuation { submit(.checkpoint($0)) }
         return try result.get()
     }
 
     /// Removes the records older than `before`, leaving a signed prune checkpoint in their place.
     package func prune(before: Date) async throws(AuditError) -> PruneResult {
-        let result = await withCheckedContinuation { continuation in
-            state.withLock { $0.jobs.append(.prune(before: before, continuation)) }
-            doorbell.yield()
-        }
+        let result = await withCheckedContinuation { submit(.prune(before: before, $0)) }
         return try result.get()
     }
 
+    /// Runs the writer on a thread of its own until graceful shutdown: commits are then never
+    /// queued behind request work on the event loops, and a strict caller is resumed the moment
+    /// its group is committed.
     package func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { [doorbell, settings] in
-                    // Time-based checkpoints: ring the writer when the interval has passed.
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: settings.checkpointInterval)
-                        doorbell.yield()
-                    }
-                }
-                group.addTask { [store, logger] in
-                    // SQLite WAL checkpoints, beside the writer rather than inside a commit.
-                    var failing = false
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(1))
-                        do {
-                            try await store.checkpointWAL()
-                            failing = false
-                        } catch {
-                            if !failing { logger.warning("audit WAL checkpoint failed", metadata: ["error": "\(error)"]) }
-                            failing = true
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { [store, logger] in
+                        // SQLite WAL checkpoints, beside the writer rather than inside a commit.
+                        var failing = false
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(1))
+                            do {
+                                try await store.checkpointWAL()
+                                failing = false
+                            } catch {
+                                if !failing { logger.warning("audit WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+                                failing = true
+                            }
                         }
                     }
+                    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                        let thread = Thread {
+                            self.writerLoop()
+                            done.resume()
+                        }
+                        thread.name = "tappass-audit-writer"
+                        thread.start()
+                    }
+                    group.cancelAll()
                 }
-                for await _ in rings {
-                    await drain()
-                    if state.withLock({ $0.stopping && ($0.pending.isEmpty || $0.failing) }) { break }
-                }
-                group.cancelAll()
+            } onCancel: {
+                self.stopWriter()
             }
         } onGracefulShutdown: {
-            self.state.withLock { $0.stopping = true }
-            self.doorbell.yield()
+            self.stopWriter()
         }
         let (left, lost) = state.withLock { ($0.pending.count, $0.lost) }
         if left + lost > 0 {
@@ -180,57 +194,85 @@ package final class AuditLog: Service, Sendable {
                 "audit log stopped with records not written",
                 metadata: ["audit.unwritten": "\(left)", "audit.lost": "\(lost)"]
             )
-        } else if let checkpoint = try? await writeCheckpoint(kind: "periodic", force: false, ignoreInterval: true) {
+        } else if let checkpoint = try? writeCheckpoint(kind: "periodic", force: false, ignoreInterval: true) {
             logger.info("audit checkpoint", metadata: ["audit.size": "\(checkpoint.size)"])
         }
     }
 
-    /// Writes everything waiting (at most 8,192 records per transaction), then runs the jobs.
-    private func drain() async {
+    /// The writer thread: drains, then sleeps until a record, a job, the checkpoint interval or
+    /// shutdown wakes it. While the store fails, only the retry interval (or shutdown) ends the
+    /// wait, so a flood of refused requests does not turn into a flood of retries.
+    private func writerLoop() {
+        enum Next { case stop, again, retryLater, sleep }
         while true {
-            let (waiting, jobs) = state.withLock { state -> ([Pending], [Job]) in
-                defer {
-                    state.pending = []
-                    state.jobs = []
-                }
-                return (state.pending, state.jobs)
+            let written = drain()
+            let next = state.withLock { state -> Next in
+                if state.stopping && (state.pending.isEmpty || state.failing) { return .stop }
+                if !written || state.failing { return .retryLater }
+                if !state.pending.isEmpty || !state.jobs.isEmpty { return .again }
+                state.writerAsleep = true
+                return .sleep
             }
-            if waiting.isEmpty && jobs.isEmpty {
-                _ = try? await writeCheckpoint(kind: "periodic", force: false)
-                return
+            switch next {
+            case .stop: return
+            case .again: continue
+            case .retryLater: _ = wake.wait(timeout: .now() + settings.retryInterval.dispatchInterval)
+            case .sleep: _ = wake.wait(timeout: .now() + settings.checkpointInterval.dispatchInterval)
             }
-            var start = 0
-            while start < waiting.count {
-                let batch = waiting[start..<min(waiting.count, start + 8192)]
-                do {
-                    try await append(batch.map(\.entry))
-                } catch {
-                    failed(error, unwritten: waiting[start...], jobs: jobs)
-                    if state.withLock({ $0.stopping }) { return }
-                    try? await Task.sleep(for: settings.retryInterval)
-                    doorbell.yield()
-                    return
-                }
-                for pending in batch { pending.waiter?.resume(returning: true) }
-                start += batch.count
+            state.withLock { $0.writerAsleep = false }
+        }
+    }
+
+    private func stopWriter() {
+        state.withLock { $0.stopping = true }
+        wake.signal()
+    }
+
+    /// Writes everything waiting (at most 8,192 records per transaction), then runs the jobs.
+    /// False when a write failed (the records are back in the queue, the log is failing).
+    private func drain() -> Bool {
+        let (waiting, jobs) = state.withLock { state -> ([Pending], [Job]) in
+            defer {
+                state.pending = []
+                state.jobs = []
             }
+            return (state.pending, state.jobs)
+        }
+        if waiting.isEmpty && jobs.isEmpty {
+            _ = try? writeCheckpoint(kind: "periodic", force: false)
+            return true
+        }
+        var start = 0
+        while start < waiting.count {
+            let batch = waiting[start..<min(waiting.count, start + 8192)]
+            do {
+                try append(batch.map(\.entry))
+            } catch {
+                failed(error, unwritten: waiting[start...], jobs: jobs)
+                return false
+            }
+            // Writable again before any caller hears of the commit.
             let recovered = state.withLock { state in
                 defer { state.failing = false }
                 return state.failing
             }
             if recovered { logger.notice("audit log writable again; governed requests are served") }
-            for job in jobs { await run(job) }
+            for pending in batch { pending.waiter?.resume(returning: true) }
+            start += batch.count
         }
+        for job in jobs { run(job) }
+        return true
     }
 
-    /// A write failed: its waiters learn so, the records go back to the front of the queue.
+    /// A write failed: the records go back to the front of the queue, their waiters learn so.
     private func failed(_ error: any Error, unwritten: ArraySlice<Pending>, jobs: [Job]) {
-        for pending in unwritten { pending.waiter?.resume(returning: false) }
         let first = state.withLock { state -> Bool in
             state.pending = unwritten.map { Pending(entry: $0.entry, waiter: nil) } + state.pending
             defer { state.failing = true }
             return !state.failing
         }
+        // After the log is marked failing: a refused caller then sees `isWritable` false.
+        for pending in unwritten { pending.waiter?.resume(returning: false) }
         if first {
             logger.critical(
                 "audit log cannot be written; governed requests are refused until it can",
@@ -240,96 +282,18 @@ package final class AuditLog: Service, Sendable {
         for job in jobs { fail(job, AuditError("the audit log cannot be written: \(error)")) }
     }
 
-    /// How far the wall clock may step back before the log records a `clock.rollback` event
-    /// (NTP corrections are far smaller).
-    static let rollbackTolerance: Int64 = 5_000
-
-    /// Chains and inserts a batch in one transaction; the in-memory head moves only on commit.
-    private func append(_ batch: [AuditEntry]) async throws {
-        let start = head.withLock { $0 }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        var withEvents = batch
-        if now + Self.rollbackTolerance < start.latestWallTime {
-            let seen = AuditExportFormat.iso(start.latestWallTime)
-            let clock = AuditExportFormat.iso(now)
-            logger.critical("the system clock went back", metadata: ["clock.latest_seen": "\(seen)", "clock.now": "\(clock)"])
-            withEvents.insert(.event("clock.rollback", detail: ["latest_seen": seen, "now": clock]), at: 0)
-        }
-        let entries = withEvents
-        let due = start.frontier.size + Int64(entries.count) - start.lastCheckpointSize >= Int64(settings.checkpointEvery)
-        let key = self.key
-        let (frontier, chain, checkpoint) = try await store.write { db -> (MerkleFrontier, Data, AuditCheckpoint?) in
-            var frontier = start.frontier
-            var chain = start.chain
-            let insert = try AuditEntry.insertStatement(db)
-            for var entry in entries {
-                entry.seq = frontier.size + 1
-                entry.leafHash = entry.computedLeafHash
-                entry.chainHash = AuditEntry.chain(previous: chain, leaf: entry.leafHash)
-                try entry.insert(with: insert)
-                frontier.append(entry.leafHash)
-                chain = entry.chainHash
-            }
-            var checkpoint: AuditCheckpoint?
-            if due {
-                checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "periodic", key: key)
-                try checkpoint!.insert(db)
-            }
-            return (frontier, chain, checkpoint)
-        }
-        head.withLock { head in
-            head.frontier = frontier
-            head.chain = chain
-            head.latestWallTime = max(now, entries.map(\.timeMillis).max() ?? now)
-            if let checkpoint {
-                head.lastCheckpointSize = checkpoint.size
-                head.lastCheckpointTime = .now
-            }
-        }
-    }
-
-    /// A checkpoint made by the CLI itself, when no service (and so no writer task) runs.
-    package func checkpointWithoutService() async throws -> AuditCheckpoint {
-        try await writeCheckpoint(kind: "export", force: true)!
-    }
-
-    /// A prune done by the CLI itself, when no service (and so no writer task) runs.
-    package func pruneWithoutService(before: Date) async throws -> PruneResult {
-        let result = try await prunePrefix(before: before)
-        try await append([.event("audit.pruned", detail: ["before": "\(before)", "pruned_through": "\(result.prunedThrough)"])])
-        return result
-    }
-
-    /// A checkpoint of the current head; unless forced, only when records came since the last
-    /// one and the interval has passed.
-    private func writeCheckpoint(kind: String, force: Bool, ignoreInterval: Bool = false) async throws -> AuditCheckpoint? {
-        let current = head.withLock { $0 }
-        if !force {
-            guard current.frontier.size > current.lastCheckpointSize,
-                ignoreInterval || ContinuousClock.now - current.lastCheckpointTime >= settings.checkpointInterval
-            else { return nil }
-        }
-        let checkpoint = try AuditCheckpoint(frontier: current.frontier, chain: current.chain, time: Date(), kind: kind, key: key)
-        try await store.write { db in try checkpoint.insert(db) }
-        head.withLock {
-            $0.lastCheckpointSize = checkpoint.size
-            $0.lastCheckpointTime = .now
-        }
-        return checkpoint
-    }
-
-    private func run(_ job: Job) async {
+    private func run(_ job: Job) {
         switch job {
         case .checkpoint(let continuation):
             do {
-                let checkpoint = try await writeCheckpoint(kind: "export", force: true)!
+                let checkpoint = try writeCheckpoint(kind: "export", force: true)!
                 continuation.resume(returning: .success(checkpoint))
             } catch {
                 continuation.resume(returning: .failure(AuditError("cannot write a checkpoint: \(error)")))
             }
         case .prune(let before, let continuation):
             do {
-                continuation.resume(returning: .success(try await prunePrefix(before: before)))
+                continuation.resume(returning: .success(try prunePrefix(before: before)))
             } catch {
                 continuation.resume(returning: .failure(error as? AuditError ?? AuditError("cannot prune: \(error)")))
             }
@@ -342,43 +306,12 @@ package final class AuditLog: Service, Sendable {
         case .prune(_, let continuation): continuation.resume(returning: .failure(error))
         }
     }
+}
 
-    /// Deletes the oldest records (a prefix of the log, all older than `before`) and stores the
-    /// signed frontier at the cut, so the rest still verifies and proves.
-    private func prunePrefix(before: Date) async throws -> PruneResult {
-        let cutoff = Int64((before.timeIntervalSince1970 * 1000).rounded())
-        let key = self.key
-        let result = try await store.write { db -> PruneResult in
-            var frontier = MerkleFrontier()
-            var chain = AuditEntry.genesis
-            if let base = try AuditStore.pruneBase(db) {
-                frontier = try base.merkleFrontier()
-                chain = base.chain
-            }
-            let firstKept = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM entry WHERE time_ms >= ?", arguments: [cutoff])
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM entry") ?? frontier.size
-            let cut = firstKept.map { $0 - 1 } ?? last
-            guard cut > frontier.size else { return PruneResult(removed: 0, prunedThrough: frontier.size) }
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT leaf_hash, chain_hash FROM entry WHERE seq > ? AND seq <= ? ORDER BY seq",
-                arguments: [frontier.size, cut]
-            )
-            while let row = try rows.next() {
-                frontier.append(row[0])
-                chain = row[1]
-            }
-            guard frontier.size == cut else { throw AuditError("records before \(cut) are missing; run 'tappass audit verify'") }
-            let checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "prune", key: key)
-            try checkpoint.insert(db)
-            try db.execute(sql: "DELETE FROM entry WHERE seq <= ?", arguments: [cut])
-            return PruneResult(removed: Int64(db.changesCount), prunedThrough: cut)
-        }
-        logger.notice(
-            "audit log pruned",
-            metadata: ["audit.removed": "\(result.removed)", "audit.pruned_through": "\(result.prunedThrough)"]
-        )
-        return result
+extension Duration {
+    var dispatchInterval: DispatchTimeInterval {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(Int(min(seconds, 1 << 32)) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Logging
 import Gateway
 import Testing
 
@@ -27,6 +28,22 @@ import Testing
             #expect(try fixture.store.count().records == 200)
             #expect(try fixture.verify().ok)
         }
+    }
+
+    @Test func stoppingTheWriterCommitsEverythingAcceptedAndSignsTheEnd() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tappass-audit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try AuditStore(path: directory + "/audit.sqlite", synchronousFull: false)
+        let key = try ApplianceKey.loadOrCreate(stateDirectory: directory)
+        let settings = AuditSettings(durability: .batched, checkpointEvery: 1_000_000, checkpointInterval: .seconds(3600))
+        let log = try AuditLog(store: store, key: key, settings: settings, logger: Logger(label: "audit-test"))
+        let writer = Task { try await log.run() }
+        for i in 1...2_000 { log.recordLater(AuditFixture.request(i)) }
+        writer.cancel()
+        try await writer.value
+        #expect(try store.count().records == 2_000, "nothing accepted is left behind")
+        #expect(try store.checkpoints().last?.size == 2_000, "the end of the log is signed on the way out")
+        #expect(try AuditVerifier(store: store, publicKey: key.publicKey, exported: nil).verify().ok)
     }
 
     @Test func pruningKeepsTheRestVerifiableAndProvable() async throws {
