@@ -1,5 +1,5 @@
-package import Foundation
 import Dispatch
+package import Foundation
 import GRDB
 package import Logging
 import ServiceLifecycle

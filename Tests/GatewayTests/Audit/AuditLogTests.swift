@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import GRDB
-import Logging
 import Gateway
+import Logging
 import Testing
 
 @Suite struct AuditLogTests {
