@@ -7,9 +7,13 @@ Three targets answer the same OpenAI chat-completions request, JSON and SSE:
   gateway - tappass (release build) in front of it
 Rounds alternate the targets so machine noise hits all three alike. Reports added latency
 p50/p99 at concurrency 1 (gateway minus direct), requests/s at concurrency 32 and 128 as a
-ratio of the nginx proxy, the same for streaming, and tappass RSS idle and under load.
+ratio of the nginx proxy, the same for streaming, and tappass RSS idle and under load. As a ceiling,
+tappass answering GET /healthz at concurrency 32 (the HTTP server alone: no upstream call, no
+governance, no audit), against the same proxy figure. With --lean, a second tappass with
+governance off, batched audit and warnings-only logging joins the rounds: what those cost.
+Also reports tappass CPU time per request (from /proc) for each scenario.
 
-Usage: bench/gateway-overhead.sh [--seconds N] [--rounds N]   (needs nginx and wrk)
+Usage: bench/gateway-overhead.sh [--seconds N] [--rounds N] [--lean]   (needs nginx and wrk)
 """
 import argparse
 import json
@@ -44,6 +48,12 @@ def wait_port(port, timeout=20):
     raise TimeoutError(port)
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -51,8 +61,8 @@ def rss_kib(pid):
     return 0
 
 
-def wrk(url, body, key, connections, seconds):
-    env = dict(os.environ, BENCH_BODY=body, BENCH_KEY=key or "")
+def wrk(url, body, key, connections, seconds, method="POST"):
+    env = dict(os.environ, BENCH_BODY=body, BENCH_KEY=key or "", BENCH_METHOD=method)
     threads = min(connections, 2)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
@@ -99,10 +109,18 @@ models:
     return subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log), key
 
 
+LEAN = """
+log_level: warning
+governance: {enabled: false}
+audit: {durability: batched}
+"""
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--lean", action="store_true", help="also run a tappass with governance off, batched audit, warnings only")
     args = parser.parse_args()
     if not TAPPASS.exists():
         sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/gateway-overhead.sh does)")
@@ -111,8 +129,14 @@ def main():
     mock_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
     nginx = start_nginx(work, mock_port, proxy_port)
     gateway, key = start_gateway(work, "gateway", gateway_port, mock_port)
+    lean = None
+    if args.lean:
+        lean_port = free_port()
+        lean, lean_key = start_gateway(work, "lean", lean_port, mock_port, LEAN)
     try:
         wait_port(mock_port), wait_port(proxy_port), wait_port(gateway_port)
+        if lean:
+            wait_port(lean_port)
         time.sleep(1)
         idle_rss = rss_kib(gateway.pid)
 
@@ -124,6 +148,8 @@ def main():
             "proxy": (f"http://127.0.0.1:{proxy_port}/{{kind}}/v1/chat/completions", None),
             "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", key),
         }
+        if lean:
+            targets["lean"] = (f"http://127.0.0.1:{lean_port}/v1/chat/completions", lean_key)
         scenarios = [("json", 1), ("json", 32), ("json", 128), ("sse", 1), ("sse", 32)]
         results = {(t, s): [] for t in targets for s in scenarios}
         peak_rss = [idle_rss]
@@ -143,8 +169,12 @@ def main():
                 for target in order:
                     url, target_key = targets[target]
                     model = "bench-json" if kind == "json" else "bench-sse"
-                    results[(target, scenario)].append(
-                        wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds))
+                    process = {"gateway": gateway, "lean": lean}.get(target)
+                    before = cpu_seconds(process.pid) if process else 0
+                    result = wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds)
+                    if process:
+                        result["cpu_us"] = (cpu_seconds(process.pid) - before) / result["requests"] * 1e6
+                    results[(target, scenario)].append(result)
             # The Anthropic path on the same host: what translation adds over the OpenAI path.
             for kind in ("json", "sse"):
                 model = "bench-json" if kind == "json" else "bench-sse"
@@ -152,12 +182,17 @@ def main():
                                              "messages": [{"role": "user", "content": "Say hello."}]})
                 results.setdefault(("anthropic", (kind, 1)), []).append(
                     wrk(f"http://127.0.0.1:{gateway_port}/v1/messages", anthropic_body, key, 1, args.seconds))
+            results.setdefault(("healthz", ("get", 32)), []).append(
+                wrk(f"http://127.0.0.1:{gateway_port}/healthz", "", None, 32, args.seconds, method="GET"))
         stop.set()
         sampler.join()
         loaded_rss = peak_rss[0]
     finally:
         gateway.send_signal(signal.SIGTERM)
         gateway.wait(timeout=30)
+        if lean:
+            lean.send_signal(signal.SIGTERM)
+            lean.wait(timeout=30)
         nginx.send_signal(signal.SIGQUIT)
         nginx.wait(timeout=30)
 
@@ -165,7 +200,7 @@ def main():
         return statistics.median(r[field] for r in results[(target, scenario)])
 
     print(f"\n# Gateway overhead ({args.rounds} interleaved rounds x {args.seconds}s per run, medians; "
-          f"`bench/gateway-overhead.sh --seconds {args.seconds} --rounds {args.rounds}`)\n")
+          f"`bench/gateway-overhead.sh --seconds {args.seconds} --rounds {args.rounds}{' --lean' if args.lean else ''}`)\n")
     print("| scenario | direct | nginx proxy | tappass | tappass vs direct | tappass / nginx proxy |")
     print("|---|---|---|---|---|---|")
     for kind in ("json", "sse"):
@@ -185,6 +220,22 @@ def main():
         for field, label in (("p50_us", "p50"), ("p99_us", "p99")):
             o, a = med("gateway", s, field), med("anthropic", s, field)
             print(f"| {kind} c=1 latency {label} | {o/1000:.3f} ms | {a/1000:.3f} ms | {(a-o)/1000:+.3f} ms |")
+    if lean:
+        print("\n| scenario | tappass | tappass lean (governance off, batched audit, warnings only) | lean / tappass | lean / nginx proxy |")
+        print("|---|---|---|---|---|")
+        rows = [(s, f) for s in scenarios for f in (("p50_us", "p99_us") if s[1] == 1 else ("rps",))]
+        for s, field in rows:
+            unit = {"p50_us": "latency p50", "p99_us": "latency p99", "rps": "requests/s"}[field]
+            g, l, p = med("gateway", s, field), med("lean", s, field), med("proxy", s, field)
+            shown = (lambda v: f"{v/1000:.3f} ms") if s[1] == 1 else (lambda v: f"{v:,.0f}")
+            print(f"| {s[0]} c={s[1]} {unit} | {shown(g)} | {shown(l)} | {l/g:.2f}x | {l/p:.2f}x |")
+    h, p = med("healthz", ("get", 32), "rps"), med("proxy", ("json", 32), "rps")
+    print(f"\nCeiling: tappass GET /healthz c=32 {h:,.0f} requests/s = {h/p:.2f} ({h/p*100:.0f} %) of the nginx proxy's json c=32")
+    cpu = ", ".join(f"{s[0]} c={s[1]} {med('gateway', s, 'cpu_us'):.0f} µs" for s in scenarios)
+    print(f"\ntappass CPU time per request (user + system): {cpu}")
+    if lean:
+        cpu = ", ".join(f"{s[0]} c={s[1]} {med('lean', s, 'cpu_us'):.0f} µs" for s in scenarios)
+        print(f"tappass lean CPU time per request: {cpu}")
     print(f"\ntappass RSS: idle {idle_rss/1024:.1f} MiB, peak under load {loaded_rss/1024:.1f} MiB")
     (work / "results.json").write_text(json.dumps({f"{t}/{k}/{c}": v for (t, (k, c)), v in results.items()}, indent=1))
     print(f"raw results: {work}/results.json")

@@ -1,7 +1,10 @@
--- POSTs one chat-completions body; prints the run's figures as one JSON line for the driver.
-wrk.method = "POST"
-wrk.body = os.getenv("BENCH_BODY")
-wrk.headers["Content-Type"] = "application/json"
+-- POSTs one chat-completions body (or GETs, with BENCH_METHOD=GET); prints the run's figures
+-- as one JSON line for the driver.
+wrk.method = os.getenv("BENCH_METHOD") or "POST"
+if wrk.method == "POST" then
+  wrk.body = os.getenv("BENCH_BODY")
+  wrk.headers["Content-Type"] = "application/json"
+end
 local key = os.getenv("BENCH_KEY")
 if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
 

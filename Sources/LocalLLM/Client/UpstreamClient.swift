@@ -25,6 +25,9 @@ package struct UpstreamClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
+        // No distributed tracing here: the default no-op tracer still builds a span and its
+        // attributes (URL, method, body size) for every request.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
