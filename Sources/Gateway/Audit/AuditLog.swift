@@ -174,10 +174,12 @@ package final class AuditLog: Service, Sendable {
                     }
                     await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                         let thread = Thread {
+                            // Named from inside: Foundation on Linux names only the running thread,
+                            // and keeps at most 15 bytes of it.
+                            Thread.current.name = "tappass-audit"
                             self.writerLoop()
                             done.resume()
                         }
-                        thread.name = "tappass-audit-writer"
                         thread.start()
                     }
                     group.cancelAll()
