@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tappass", targets: ["Appliance"]),
         .executable(name: "tappass-mock-upstream", targets: ["MockUpstream"]),
         .executable(name: "tappass-audit-bench", targets: ["AuditBench"]),
+        .executable(name: "tappass-license-issuer", targets: ["LicenseIssuer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -99,6 +100,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The vendor's license-issuing tool (tests use it with the development key); never shipped.
+        .executableTarget(
+            name: "LicenseIssuer",
+            dependencies: [
+                "License",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "MockUpstream",
             dependencies: [
@@ -130,7 +140,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "LicenseTests", dependencies: ["License"]),
+        .testTarget(
+            name: "LicenseTests",
+            dependencies: ["License", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater"]),
         .testTarget(
             name: "EndToEndTests",

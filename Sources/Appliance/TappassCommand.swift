@@ -9,7 +9,10 @@ struct TappassCommand: AsyncParsableCommand {
         commandName: "tappass",
         abstract: "TapPass Appliance: a governed LLM gateway for on-prem inference hosts.",
         version: version,
-        subcommands: [ServeCommand.self, ConfigCommand.self, KeysCommand.self, AuditCommand.self, ScanCommand.self, PolicyCommand.self]
+        subcommands: [
+            ServeCommand.self, ConfigCommand.self, KeysCommand.self, LicenseCommand.self, AuditCommand.self, ScanCommand.self,
+            PolicyCommand.self,
+        ]
     )
 
     static let version = "0.1.0"

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Gateway
+import License
 import LocalLLM
 import Logging
 import ServiceLifecycle
@@ -47,6 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("tappass: invalid policy: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let machine: MachineFingerprint
+        do { machine = try MachineFingerprint.current() } catch {
+            logger.critical(
+                "cannot identify this machine for licensing (run systemd-machine-id-setup)",
+                metadata: ["error": "\(error)"]
+            )
+            throw ExitCode(1)
+        }
+        let licenseGate = LicenseGate()
         let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
         let runtime = GatewayRuntime(
             configuration: gateway,
@@ -55,6 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: GatewayMetrics(),
             audit: audit,
             policy: policy,
+            licenseGate: licenseGate,
+            logger: logger
+        )
+        let license = LicenseMonitor(
+            store: LicenseStore(stateDirectory: gateway.stateDirectory, verifier: LicenseVerifier(machine: machine)),
+            machine: machine,
+            gate: licenseGate,
+            audit: audit,
             logger: logger
         )
         let notifier = SystemdNotifier()
@@ -80,6 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(demo)"]))
         audit.recordLater(.event("policy.applied", detail: ["name": policy.active.policy.name, "source": policy.active.source]))
+        // The gate is set before the first request can arrive.
+        license.refresh()
         let group = ServiceGroup(
             configuration: .init(
                 // Stopped in reverse order: the audit writer last, after every request's record.
@@ -93,7 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
                             logger: logger
                         )
                     ),
-                    .init(service: AdminServer(runtime: runtime, reloadConfiguration: { await reloader.reload() })),
+                    .init(service: license),
+                    .init(
+                        service: AdminServer(
+                            runtime: runtime,
+                            reloadConfiguration: { await reloader.reload() },
+                            license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
+                        )
+                    ),
                     .init(service: ReloadOnHangup(reloader: reloader)),
                     .init(service: server),
                     .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),

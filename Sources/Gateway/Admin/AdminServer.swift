@@ -13,10 +13,17 @@ package struct AdminServer: Service {
     /// Re-reads the configuration file and applies it (`tappass config reload`); nil where the
     /// service has no file to re-read.
     let reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)?
+    /// `tappass license show|activate`; nil where the service has no license state.
+    let license: LicenseAdmin?
 
-    package init(runtime: GatewayRuntime, reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)? = nil) {
+    package init(
+        runtime: GatewayRuntime,
+        reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)? = nil,
+        license: LicenseAdmin? = nil
+    ) {
         self.runtime = runtime
         self.reloadConfiguration = reloadConfiguration
+        self.license = license
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -76,6 +83,27 @@ package struct AdminServer: Service {
             case .reloaded(let summary): return try Self.json(summary)
             case .rejected(let error):
                 return try Self.json(AdminErrorBody(error: "\(error) (the running configuration stays)"), status: .unprocessableContent)
+            }
+        }
+        let license = self.license
+        router.get("/license") { _, _ in
+            guard let license else { return try Self.json(AdminErrorBody(error: "this service has no license state"), status: .conflict) }
+            return try Self.json(await license.status())
+        }
+        router.post("/license/activate") { request, _ in
+            guard let license else { return try Self.json(AdminErrorBody(error: "this service has no license state"), status: .conflict) }
+            let body = try await request.body.collect(upTo: 4 << 20)
+            let activate: LicenseActivateRequest
+            do { activate = try JSONDecoder.admin.decode(LicenseActivateRequest.self, from: body) } catch {
+                return try Self.json(AdminErrorBody(error: "expected {source, license}: \(error)"), status: .badRequest)
+            }
+            switch await license.activate(activate) {
+            case .activated(let summary): return try Self.json(summary)
+            case .refused(let code, let message):
+                return try Self.json(
+                    AdminErrorBody(error: "\(code): \(message) (the license in force stays)"),
+                    status: .unprocessableContent
+                )
             }
         }
         router.get("/policy") { _, _ in

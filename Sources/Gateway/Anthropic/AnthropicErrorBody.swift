@@ -15,7 +15,7 @@ enum AnthropicErrorBody {
         case .tooLarge: "request_too_large"
         case .rateLimited: "rate_limit_error"
         case .upstreamUnavailable: "overloaded_error"
-        case .upstreamFailed, .upstreamTimeout, .governanceUnavailable, .internal: "api_error"
+        case .upstreamFailed, .upstreamTimeout, .governanceUnavailable, .licenseRequired, .internal: "api_error"
         }
     }
 

@@ -60,6 +60,11 @@ extension AuditLog {
         try writeCheckpoint(kind: "export", force: true)!
     }
 
+    /// Records written by the CLI itself, when no service (and so no writer task) runs.
+    package func appendWithoutService(_ entries: [AuditEntry]) throws {
+        try append(entries)
+    }
+
     /// A prune done by the CLI itself, when no service (and so no writer task) runs.
     package func pruneWithoutService(before: Date) throws -> PruneResult {
         let result = try prunePrefix(before: before)

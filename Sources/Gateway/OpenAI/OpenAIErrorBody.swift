@@ -29,6 +29,7 @@ enum OpenAIErrorBody {
         case .upstreamFailed: ("server_error", "upstream_error")
         case .upstreamTimeout: ("server_error", "upstream_timeout")
         case .governanceUnavailable: ("server_error", "governance_unavailable")
+        case .licenseRequired: ("server_error", "license_required")
         case .policyBlocked: ("permission_error", "policy_violation")
         case .internal: ("server_error", nil)
         }

@@ -18,6 +18,7 @@ package struct GatewayRuntime: Sendable {
     package let audit: AuditLog
     package let policy: PolicyStore
     package let quotas: QuotaLedger
+    package let licenseGate: LicenseGate
     package let logger: Logger
 
     package init(
@@ -27,6 +28,7 @@ package struct GatewayRuntime: Sendable {
         metrics: GatewayMetrics,
         audit: AuditLog,
         policy: PolicyStore = PolicyStore(policy: DefaultPolicy.policy, source: "built-in default"),
+        licenseGate: LicenseGate = LicenseGate(),
         logger: Logger
     ) {
         self.live = LiveConfiguration(configuration)
@@ -38,6 +40,7 @@ package struct GatewayRuntime: Sendable {
         self.audit = audit
         self.policy = policy
         self.quotas = QuotaLedger()
+        self.licenseGate = licenseGate
         self.logger = logger
     }
 
@@ -47,7 +50,8 @@ package struct GatewayRuntime: Sendable {
     package var router: ModelRouter { live.snapshot.router }
 
     /// The caller's key from `Authorization: Bearer …` or `x-api-key`; then, fail closed: no
-    /// governed request is served while its audit record cannot be written.
+    /// governed request is served while its audit record cannot be written, nor without a
+    /// valid license or evaluation period.
     func authenticate(_ request: Request) throws(GatewayError) -> Principal {
         var presented = request.headers[.authorization].flatMap(Self.bearerToken)
         if presented == nil { presented = request.headers[.apiKey] }
@@ -58,6 +62,9 @@ package struct GatewayRuntime: Sendable {
                     .governanceUnavailable,
                     "The audit log cannot be written, so governed requests are refused until it can (see the service log)."
                 )
+            }
+            if let refusal = licenseGate.refusal {
+                throw GatewayError(.licenseRequired, "Governed requests are refused: \(refusal)")
             }
             return principal
         case .failure(let refusal): throw GatewayError(.authentication, "Authentication failed: \(refusal.rawValue).")
@@ -159,6 +166,7 @@ package struct GatewayRuntime: Sendable {
         var reasons: [String] = []
         do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
         if !audit.isWritable { reasons.append("audit log cannot be written") }
+        if let refusal = licenseGate.refusal { reasons.append("license: \(refusal)") }
         let snapshot = live.snapshot
         let routed = Set(snapshot.configuration.models.map(\.pool))
         if routed.isEmpty {

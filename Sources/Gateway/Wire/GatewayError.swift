@@ -14,6 +14,8 @@ package struct GatewayError: Error, Sendable, Equatable {
         case upstreamTimeout
         /// Governance state (the audit log) cannot be written: fail closed.
         case governanceUnavailable
+        /// The appliance has no valid license (evaluation ended, license expired): fail closed.
+        case licenseRequired
         /// The policy blocks this content (request or response).
         case policyBlocked
         case `internal`
@@ -45,7 +47,7 @@ package struct GatewayError: Error, Sendable, Equatable {
         case .tooLarge: return 413
         case .rateLimited: return 429
         case .upstreamFailed: return 502
-        case .upstreamUnavailable, .governanceUnavailable: return 503
+        case .upstreamUnavailable, .governanceUnavailable, .licenseRequired: return 503
         case .upstreamTimeout: return 504
         case .internal: return 500
         }

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import License
+import Logging
+
+/// `tappass license request|activate|show`: offline activation by file exchange. `request`
+/// writes what the vendor needs (this machine's fingerprint, never its raw id); `activate`
+/// verifies the vendor's signed answer and installs it, through the running service when it is
+/// up (the change applies at once), otherwise on the state folder directly.
+struct LicenseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "license",
+        abstract: "Offline license activation and status.",
+        subcommands: [Request.self, Activate.self, Show.self]
+    )
+
+    struct Request: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an activation request for the vendor (carry it over; the answer is license.json)."
+        )
+        @Option(help: "Write to this file instead of stdout.") var output: String?
+
+        func run() async throws {
+            let machine = try LicenseCommand.machine()
+            let request = ActivationRequest(
+                machine: machine,
+                hostname: ProcessInfo.processInfo.hostName,
+                productVersion: TappassCommand.version,
+                createdAt: Date()
+            )
+            let data = try request.encoded() + Data("\n".utf8)
+            if let output {
+                try data.write(to: URL(fileURLWithPath: output))
+                FileHandle.standardError.write(Data("wrote activation request \(request.requestID) to \(output)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a signed license file and make it the active license (a refused file changes nothing)."
+        )
+        @OptionGroup var source: ConfigurationSource
+        @Argument(help: "The license file the vendor sent (license.json).") var file: String
+
+        func run() async throws {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                LicenseCommand.fail("cannot read \(file): \(error.localizedDescription)", exit: 2)
+            }
+            let origin = URL(fileURLWithPath: file).standardizedFileURL.path
+            let configuration = try source.load()
+            let summary: LicenseSummary
+            if let admin = await AdminClient.connect(socketPath: configuration.gateway.adminSocketPath) {
+                defer { Task { await admin.close() } }
+                let (status, body) = try await admin.request(
+                    "POST",
+                    "/license/activate",
+                    body: try JSONEncoder.admin.encode(LicenseActivateRequest(source: origin, license: data))
+                )
+                guard status == 200 else {
+                    let message = (try? JSONDecoder.admin.decode(AdminErrorBody.self, from: body).error) ?? "status \(status)"
+                    LicenseCommand.fail("license refused: \(message)", exit: status == 422 ? 2 : 1)
+                }
+                summary = try JSONDecoder.admin.decode(LicenseSummary.self, from: body)
+            } else {
+                summary = try activateDirectly(data, origin: origin, configuration: configuration.gateway)
+            }
+            print("activated: \(summary.detail)")
+        }
+
+        /// No service runs: install on the state folder and append the audit event ourselves.
+        private func activateDirectly(_ data: Data, origin: String, configuration: GatewayConfiguration) throws -> LicenseSummary {
+            let machine = try LicenseCommand.machine()
+            let audit: AuditLog
+            do { audit = try AuditLog(configuration: configuration, logger: .init(label: "tappass.license")) } catch {
+                LicenseCommand.fail("cannot open the audit log, so nothing is activated: \(error)", exit: 1)
+            }
+            let store = LicenseStore(stateDirectory: configuration.stateDirectory, verifier: LicenseVerifier(machine: machine))
+            do {
+                let license = try store.activate(data, now: Date())
+                try audit.appendWithoutService([.event("license.activated", detail: LicenseEvents.activated(license, source: origin))])
+                return LicenseSummary(store.check(now: Date()).status, machine: machine)
+            } catch let error as LicenseError {
+                try audit.appendWithoutService([.event("license.refused", detail: LicenseEvents.refused(error, source: origin))])
+                LicenseCommand.fail("license refused: \(error) (the license in force stays)", exit: 2)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the license state: licensed, evaluation, or why not.")
+        @OptionGroup var source: ConfigurationSource
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let configuration = try source.load()
+            let summary: LicenseSummary
+            if let admin = await AdminClient.connect(socketPath: configuration.gateway.adminSocketPath) {
+                defer { Task { await admin.close() } }
+                do { summary = try await admin.call("GET", "/license", body: String?.none, expect: 200) } catch {
+                    LicenseCommand.fail("\(error)", exit: 1)
+                }
+            } else {
+                let machine = try LicenseCommand.machine()
+                let store = LicenseStore(stateDirectory: configuration.gateway.stateDirectory, verifier: LicenseVerifier(machine: machine))
+                summary = LicenseSummary(store.check(now: Date()).status, machine: machine)
+            }
+            if json {
+                print(String(decoding: try JSONEncoder.admin.encode(summary), as: UTF8.self))
+                return
+            }
+            var rows: [(String, String?)] = [
+                ("state", summary.state), ("detail", summary.detail), ("serving", summary.serving ? "yes" : "no"),
+            ]
+            rows += [
+                ("license id", summary.licenseID), ("customer", summary.customer), ("org id", summary.orgID), ("edition", summary.edition),
+            ]
+            rows += [
+                ("seats", summary.seats.map(String.init)),
+                ("entitlements", summary.entitlements.isEmpty ? nil : summary.entitlements.joined(separator: ", ")),
+            ]
+            rows += [("valid until", summary.validUntil?.formatted(.iso8601)), ("machine", summary.machine)]
+            for (name, value) in rows {
+                guard let value else { continue }
+                print((name + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+            }
+        }
+    }
+
+    static func machine() throws -> MachineFingerprint {
+        do { return try MachineFingerprint.current() } catch {
+            fail("\(error) (run systemd-machine-id-setup)", exit: 1)
+        }
+    }
+
+    static func fail(_ message: String, exit code: Int32) -> Never {
+        FileHandle.standardError.write(Data("tappass: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}

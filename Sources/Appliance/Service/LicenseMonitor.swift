@@ -1,0 +1,153 @@
+import Foundation
+import Gateway
+import License
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the gateway's ``LicenseGate`` in step with the license state: judged before the
+/// service serves, every minute after (a license or evaluation runs out while the service is
+/// up), and at once when a license is activated. Every change of state is logged and leaves an
+/// audit event; an activation leaves `license.activated` or `license.refused`.
+final class LicenseMonitor: Service, Sendable {
+    let store: LicenseStore
+    let machine: MachineFingerprint
+    let gate: LicenseGate
+    let audit: AuditLog
+    let logger: Logger
+    let interval: Duration
+    let clock: @Sendable () -> Date
+    /// The state last applied (state name and license id), to log and audit changes only.
+    private let applied = Mutex<String?>(nil)
+
+    init(
+        store: LicenseStore,
+        machine: MachineFingerprint,
+        gate: LicenseGate,
+        audit: AuditLog,
+        logger: Logger,
+        interval: Duration = .seconds(60),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.machine = machine
+        self.gate = gate
+        self.audit = audit
+        self.logger = logger
+        self.interval = interval
+        self.clock = clock
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: self.interval)
+                if Task.isCancelled { return }
+                self.refresh()
+            }
+        }
+    }
+
+    /// Judges the state now and applies it: the gate, and a log line and audit event if it changed.
+    @discardableResult
+    func refresh() -> LicenseStatus {
+        let check = store.check(now: clock())
+        if let rollback = check.clockRollback {
+            logger.critical(
+                "the system clock is behind the latest time seen; license validity is judged at the latest time",
+                metadata: ["clock.latest_seen": "\(rollback.latestSeen)", "clock.now": "\(rollback.now)"]
+            )
+        }
+        apply(check.status)
+        return check.status
+    }
+
+    private func apply(_ status: LicenseStatus) {
+        if status.allowsServing { gate.serve() } else { gate.refuse(status.summary) }
+        let key: String
+        if case .licensed(let license) = status { key = "licensed/\(license.terms.licenseID)" } else { key = status.state }
+        let previous = applied.withLock { applied in
+            defer { applied = key }
+            return applied
+        }
+        guard previous != key else { return }
+        if case .invalid(let error) = status {
+            logger.error(
+                "the installed license is refused",
+                metadata: ["license.code": "\(error.code.rawValue)", "error": "\(error.message)"]
+            )
+            audit.recordLater(
+                .event("license.refused", detail: ["source": store.licenseFile.path, "code": error.code.rawValue, "error": error.message])
+            )
+        } else {
+            let level: Logger.Level = status.allowsServing ? .notice : .error
+            logger.log(
+                level: level,
+                "license state",
+                metadata: ["license.state": "\(status.state)", "license.detail": "\(status.summary)"]
+            )
+            audit.recordLater(.event("license.state", detail: ["state": status.state, "detail": status.summary]))
+        }
+    }
+
+    func summary() -> LicenseSummary {
+        LicenseSummary(refresh(), machine: machine)
+    }
+
+    /// Verifies and installs a license file the admin CLI sent; the state in force stays on refusal.
+    func activate(_ request: LicenseActivateRequest) async -> LicenseActivationOutcome {
+        do {
+            let license = try store.activate(request.license, now: clock())
+            let terms = license.terms
+            logger.notice(
+                "license activated",
+                metadata: [
+                    "license.id": "\(terms.licenseID)", "license.customer": "\(terms.customer)", "license.source": "\(request.source)",
+                ]
+            )
+            await audit.record(.event("license.activated", detail: LicenseEvents.activated(license, source: request.source)))
+            return .activated(LicenseSummary(refresh(), machine: machine))
+        } catch {
+            logger.warning(
+                "license refused",
+                metadata: ["license.source": "\(request.source)", "license.code": "\(error.code.rawValue)", "error": "\(error.message)"]
+            )
+            await audit.record(.event("license.refused", detail: LicenseEvents.refused(error, source: request.source)))
+            return .refused(code: error.code.rawValue, message: error.message)
+        }
+    }
+}
+
+/// The details of license audit events: what was activated or why not; never key material.
+enum LicenseEvents {
+    static func activated(_ license: License, source: String) -> [String: String] {
+        let terms = license.terms
+        return [
+            "source": source, "license_id": terms.licenseID, "customer": terms.customer, "org_id": terms.orgID,
+            "edition": terms.edition, "seats": "\(terms.seats)", "not_after": terms.notAfter.formatted(.iso8601), "key_id": license.keyID,
+        ]
+    }
+
+    static func refused(_ error: LicenseError, source: String) -> [String: String] {
+        ["source": source, "code": error.code.rawValue, "error": error.message]
+    }
+}
+
+extension LicenseSummary {
+    init(_ status: LicenseStatus, machine: MachineFingerprint) {
+        self.init(state: status.state, detail: status.summary, serving: status.allowsServing, machine: machine.value)
+        switch status {
+        case .licensed(let license):
+            let terms = license.terms
+            licenseID = terms.licenseID
+            customer = terms.customer
+            orgID = terms.orgID
+            edition = terms.edition
+            entitlements = terms.entitlements
+            seats = terms.seats
+            validUntil = terms.notAfter
+        case .evaluation(let endsAt): validUntil = endsAt
+        case .evaluationEnded, .invalid: break
+        }
+    }
+}

@@ -1,0 +1,186 @@
+"""Offline license activation through the real binary: the customer's activation request, the
+vendor's issuing tool (with the development key that debug builds trust), activation through the
+running service and without one, the audit events, and fail-closed serving when the evaluation
+period is over."""
+import base64
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN_DIR, ROOT, TAPPASS, Gateway, gateway_config
+
+ISSUER = BIN_DIR / "tappass-license-issuer"
+DEV_KEY = ROOT / "Tests" / "Fixtures" / "license" / "development-vendor.key"
+
+
+def activation_request(tmp_path):
+    path = tmp_path / "activation-request.json"
+    subprocess.run([str(TAPPASS), "license", "request", "--output", str(path)], check=True, capture_output=True, text=True)
+    request = json.loads(path.read_text())
+    assert request["format"] == "tappass-activation-request/1" and len(request["machine"]) == 64
+    machine_id = Path("/etc/machine-id").read_text().strip()
+    assert machine_id not in path.read_text()  # the raw machine id never leaves the box
+    return path
+
+
+def issue(tmp_path, request, name="license.json", *extra):
+    out = tmp_path / name
+    subprocess.run(
+        [str(ISSUER), "issue", "--signing-key", str(DEV_KEY), "--key-id", "tappass-development", "--request", str(request),
+         "--customer", "Acme Corp", "--org-id", "acme", "--seats", "50", "--output", str(out), *extra],
+        check=True, capture_output=True, text=True,
+    )
+    return out
+
+
+def show(gateway):
+    return json.loads(gateway.cli("license", "show", "--json").stdout)
+
+
+def events(gateway, name):
+    lines = gateway.cli("audit", "export").stdout.splitlines()
+    return [r for r in map(json.loads, lines) if r["kind"] == "event" and r["name"] == name]
+
+
+def test_offline_activation_through_the_running_service(gateway, tmp_path):
+    assert show(gateway)["state"] == "evaluation" and show(gateway)["serving"]
+    request = activation_request(tmp_path)
+    license_file = issue(tmp_path, request, "license.json", "--edition", "enterprise", "--days", "365")
+
+    done = gateway.cli("license", "activate", str(license_file))
+    assert done.stdout.startswith("activated: licensed to Acme Corp (enterprise, 50 seats)")
+    status = show(gateway)
+    assert (status["state"], status["customer"], status["org_id"], status["seats"]) == ("licensed", "Acme Corp", "acme", 50)
+    activated = events(gateway, "license.activated")
+    assert len(activated) == 1
+    assert activated[0]["detail"]["license_id"] == status["license_id"]
+    assert activated[0]["detail"]["source"] == str(license_file)
+    assert activated[0]["detail"]["key_id"] == "tappass-development"
+
+    # A tampered copy (more seats): refused with the reason, exit 2, the license in force stays.
+    envelope = json.loads(license_file.read_text())
+    terms = json.loads(base64.b64decode(envelope["payload"]))
+    terms["seats"] = 5000
+    envelope["payload"] = base64.b64encode(json.dumps(terms).encode()).decode()
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(envelope))
+    refused = gateway.cli("license", "activate", str(tampered), check=False)
+    assert refused.returncode == 2
+    assert "bad_signature" in refused.stderr and "the license in force stays" in refused.stderr
+    assert show(gateway)["license_id"] == status["license_id"] and show(gateway)["seats"] == 50
+
+    # A license for another machine, properly signed: refused too.
+    other = json.loads(request.read_text())
+    other["machine"] = "ab" * 32
+    other_request = tmp_path / "other-request.json"
+    other_request.write_text(json.dumps(other))
+    wrong = gateway.cli("license", "activate", str(issue(tmp_path, other_request, "other.json")), check=False)
+    assert wrong.returncode == 2 and "wrong_machine" in wrong.stderr
+
+    # Not a license at all: the file is named in the refusal, nothing changes.
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("hello")
+    assert gateway.cli("license", "activate", str(garbage), check=False).returncode == 2
+
+    codes = [e["detail"]["code"] for e in events(gateway, "license.refused")]
+    assert codes == ["bad_signature", "wrong_machine", "malformed"]
+    assert all(e["detail"]["source"].endswith((".json", ".txt")) for e in events(gateway, "license.refused"))
+    assert gateway.cli("audit", "verify").stdout.startswith("OK: ")
+
+
+def test_an_ended_evaluation_fails_closed_until_a_license_is_activated(tmp_path, mocks):
+    import anthropic
+    import openai
+
+    license_dir = tmp_path / "state" / "license"
+    license_dir.mkdir(parents=True)
+    started = datetime.now(timezone.utc) - timedelta(days=31)
+    (license_dir / "evaluation-start").write_text(started.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+    gateway = Gateway(tmp_path, gateway_config(tmp_path, [m.url for m in mocks]))
+    try:
+        key = gateway.create_key()
+        client = openai.OpenAI(base_url=gateway.base_url + "/v1", api_key=key, max_retries=0, timeout=20)
+        with pytest.raises(openai.InternalServerError) as raised:
+            client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        assert raised.value.status_code == 503 and raised.value.code == "license_required"
+        assert "evaluation period ended" in raised.value.message
+        claude = anthropic.Anthropic(base_url=gateway.base_url, api_key=key, max_retries=0, timeout=20)
+        with pytest.raises(anthropic.APIStatusError) as refused:
+            claude.messages.create(model="claude-x", max_tokens=5, messages=[{"role": "user", "content": "hi"}])
+        assert refused.value.status_code == 503
+        with pytest.raises(urllib.error.HTTPError) as ready:
+            urllib.request.urlopen(gateway.base_url + "/readyz", timeout=5)
+        assert ready.value.code == 503 and b"license" in ready.value.read()
+        assert show(gateway)["state"] == "evaluation-ended" and not show(gateway)["serving"]
+        assert mocks[0].stats()["requests"] + mocks[1].stats()["requests"] == 0
+
+        # Activation applies at once: the same client is served, no restart.
+        gateway.cli("license", "activate", str(issue(tmp_path, activation_request(tmp_path))))
+        answer = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        assert answer.choices[0].message.content
+        states = [e["detail"]["state"] for e in events(gateway, "license.state")]
+        assert states == ["evaluation-ended", "licensed"]
+    finally:
+        gateway.stop()
+
+
+def test_activation_without_a_running_service(tmp_path, mocks):
+    config = tmp_path / "appliance.yaml"
+    config.write_text(gateway_config(tmp_path, [m.url for m in mocks]))
+    license_file = issue(tmp_path, activation_request(tmp_path), "license.json", "--days", "30")
+
+    def cli(*args, check=True):
+        return subprocess.run([str(TAPPASS), *args, "--config", str(config)], capture_output=True, text=True, check=check)
+
+    assert cli("license", "activate", str(license_file)).stdout.startswith("activated: licensed to Acme Corp")
+    expired = issue(tmp_path, activation_request(tmp_path), "expired.json", "--not-before", "2025-01-01T00:00:00Z", "--days", "30")
+    refused = cli("license", "activate", str(expired), check=False)
+    assert refused.returncode == 2 and "expired" in refused.stderr
+    assert "Acme Corp" in cli("license", "show").stdout
+
+    gateway = Gateway(tmp_path, None)
+    try:
+        status = show(gateway)
+        assert status["state"] == "licensed" and status["serving"]
+        names = [e["detail"].get("code") for e in events(gateway, "license.refused")]
+        assert names == ["expired"] and len(events(gateway, "license.activated")) == 1
+        assert gateway.cli("audit", "verify").stdout.startswith("OK: ")
+    finally:
+        gateway.stop()
+
+
+def test_an_installed_license_edited_on_disk_is_refused_at_start(tmp_path, mocks):
+    config = tmp_path / "appliance.yaml"
+    config.write_text(gateway_config(tmp_path, [m.url for m in mocks]))
+    license_file = issue(tmp_path, activation_request(tmp_path))
+    subprocess.run([str(TAPPASS), "license", "activate", str(license_file), "--config", str(config)], check=True, capture_output=True)
+    installed = tmp_path / "state" / "license" / "license.json"
+    envelope = json.loads(installed.read_text())
+    terms = json.loads(base64.b64decode(envelope["payload"]))
+    terms["not_after"] = "2099-01-01T00:00:00Z"
+    envelope["payload"] = base64.b64encode(json.dumps(terms).encode()).decode()
+    installed.write_text(json.dumps(envelope))
+
+    gateway = Gateway(tmp_path, None)
+    try:
+        status = show(gateway)
+        assert (status["state"], status["serving"]) == ("invalid", False) and "bad_signature" in status["detail"]
+        request = urllib.request.Request(
+            gateway.base_url + "/v1/chat/completions",
+            data=json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+            headers={"Authorization": f"Bearer {gateway.create_key()}", "Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 503
+        assert json.loads(refused.value.read())["error"]["code"] == "license_required"
+        refusals = events(gateway, "license.refused")
+        assert [(e["detail"]["code"], e["detail"]["source"]) for e in refusals] == [("bad_signature", str(installed))]
+        assert "the installed license is refused" in gateway.log()
+    finally:
+        gateway.stop()
