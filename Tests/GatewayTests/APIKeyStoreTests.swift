@@ -32,6 +32,24 @@ import Testing
         #expect(try store.revoke(id: "nope") == nil)
     }
 
+    @Test func aSeatLimitCountsUsersWithActiveKeys() throws {
+        let store = try APIKeyStore(stateDirectory: directory)
+        let now = Date()
+        _ = try store.create(user: "alice", team: "eng", seatLimit: 2, now: now)
+        let (bob, _) = try store.create(user: "bob", team: "eng", seatLimit: 2, now: now)
+        // A second key for a seated user takes no new seat; a third user does not fit.
+        _ = try store.create(user: "alice", team: "ops", seatLimit: 2, now: now)
+        #expect(throws: SeatLimitReached(seats: 2, user: "carol")) { try store.create(user: "carol", team: "eng", seatLimit: 2, now: now) }
+        #expect(try store.list().map(\.user).sorted() == ["alice", "alice", "bob"])
+        // A revoked or expired key frees its user's seat.
+        _ = try store.revoke(id: bob.id)
+        let (carol, _) = try store.create(user: "carol", team: "eng", expiresAt: now.addingTimeInterval(60), seatLimit: 2, now: now)
+        #expect(throws: SeatLimitReached.self) { try store.create(user: "dave", team: "eng", seatLimit: 2, now: now) }
+        _ = try store.create(user: "dave", team: "eng", seatLimit: 2, now: now.addingTimeInterval(120))
+        #expect(carol.user == "carol")
+        _ = try store.create(user: "erin", team: "eng", now: now)
+    }
+
     @Test func keysSurviveReopening() throws {
         let (_, key) = try APIKeyStore(stateDirectory: directory).create(user: "dave", team: "ops")
         let reopened = try APIKeyStore(stateDirectory: directory)

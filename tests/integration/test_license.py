@@ -4,6 +4,7 @@ running service and without one, the audit events, and fail-closed serving when 
 period is over."""
 import base64
 import json
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -28,11 +29,11 @@ def activation_request(tmp_path):
     return path
 
 
-def issue(tmp_path, request, name="license.json", *extra):
+def issue(tmp_path, request, name="license.json", *extra, seats=50):
     out = tmp_path / name
     subprocess.run(
         [str(ISSUER), "issue", "--signing-key", str(DEV_KEY), "--key-id", "tappass-development", "--request", str(request),
-         "--customer", "Acme Corp", "--org-id", "acme", "--seats", "50", "--output", str(out), *extra],
+         "--customer", "Acme Corp", "--org-id", "acme", "--seats", str(seats), "--output", str(out), *extra],
         check=True, capture_output=True, text=True,
     )
     return out
@@ -40,6 +41,10 @@ def issue(tmp_path, request, name="license.json", *extra):
 
 def show(gateway):
     return json.loads(gateway.cli("license", "show", "--json").stdout)
+
+
+def metrics(gateway):
+    return urllib.request.urlopen(gateway.base_url + "/metrics", timeout=5).read().decode()
 
 
 def events(gateway, name):
@@ -119,10 +124,17 @@ def test_an_ended_evaluation_fails_closed_until_a_license_is_activated(tmp_path,
         assert show(gateway)["state"] == "evaluation-ended" and not show(gateway)["serving"]
         assert mocks[0].stats()["requests"] + mocks[1].stats()["requests"] == 0
 
+        assert "tappass_license_serving 0" in metrics(gateway)
+
         # Activation applies at once: the same client is served, no restart.
-        gateway.cli("license", "activate", str(issue(tmp_path, activation_request(tmp_path))))
+        gateway.cli("license", "activate", str(issue(tmp_path, activation_request(tmp_path), "license.json", "--days", "10")))
         answer = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
         assert answer.choices[0].message.content
+        scraped = metrics(gateway)
+        assert "tappass_license_serving 1" in scraped
+        until = float(re.search(r"^tappass_license_valid_until_timestamp_seconds (\S+)$", scraped, re.M).group(1))
+        assert abs(until - (datetime.now(timezone.utc) + timedelta(days=10)).timestamp()) < 120
+        assert "the license or evaluation period ends soon" in gateway.log()
         states = [e["detail"]["state"] for e in events(gateway, "license.state")]
         assert states == ["evaluation-ended", "licensed"]
     finally:
@@ -132,16 +144,20 @@ def test_an_ended_evaluation_fails_closed_until_a_license_is_activated(tmp_path,
 def test_activation_without_a_running_service(tmp_path, mocks):
     config = tmp_path / "appliance.yaml"
     config.write_text(gateway_config(tmp_path, [m.url for m in mocks]))
-    license_file = issue(tmp_path, activation_request(tmp_path), "license.json", "--days", "30")
+    license_file = issue(tmp_path, activation_request(tmp_path), "license.json", "--days", "30", seats=1)
 
     def cli(*args, check=True):
         return subprocess.run([str(TAPPASS), *args, "--config", str(config)], capture_output=True, text=True, check=check)
 
-    assert cli("license", "activate", str(license_file)).stdout.startswith("activated: licensed to Acme Corp")
+    assert cli("license", "activate", str(license_file)).stdout.startswith("activated: licensed to Acme Corp (enterprise, 1 seat)")
     expired = issue(tmp_path, activation_request(tmp_path), "expired.json", "--not-before", "2025-01-01T00:00:00Z", "--days", "30")
     refused = cli("license", "activate", str(expired), check=False)
     assert refused.returncode == 2 and "expired" in refused.stderr
     assert "Acme Corp" in cli("license", "show").stdout
+    # Keys made with no service running count against the seats too.
+    cli("keys", "create", "--user", "alice", "--team", "eng")
+    second = cli("keys", "create", "--user", "bob", "--team", "eng", check=False)
+    assert second.returncode == 1 and "the license covers 1 seat and" in second.stderr
 
     gateway = Gateway(tmp_path, None)
     try:
@@ -184,3 +200,18 @@ def test_an_installed_license_edited_on_disk_is_refused_at_start(tmp_path, mocks
         assert "the installed license is refused" in gateway.log()
     finally:
         gateway.stop()
+
+
+def test_keys_are_limited_to_the_licensed_seats(gateway, tmp_path):
+    for user in ("alice", "bob", "carol", "dave"):  # evaluation: no seat limit
+        gateway.create_key(user=user)
+    gateway.cli("license", "activate", str(issue(tmp_path, activation_request(tmp_path), seats=5)))
+    gateway.create_key(user="erin")
+    full = gateway.cli("keys", "create", "--user", "frank", "--team", "eng", check=False)
+    assert full.returncode == 1 and "the license covers 5 seats" in full.stderr and "'frank'" in full.stderr
+    gateway.create_key(user="alice")  # a seated user's second key takes no seat
+    # Revoking bob's only key frees his seat.
+    bob = next(k for k in json.loads(gateway.cli("keys", "list", "--json").stdout) if k["user"] == "bob")
+    gateway.cli("keys", "revoke", bob["id"])
+    assert gateway.create_key(user="frank").startswith("tp_")
+    assert gateway.cli("keys", "create", "--user", "grace", "--team", "eng", check=False).returncode == 1

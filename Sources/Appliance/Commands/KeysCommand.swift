@@ -27,7 +27,13 @@ struct KeysCommand: AsyncParsableCommand {
             let created: KeyCreateResponse = try await KeysCommand.withAdmin(source) { admin in
                 try await admin.call("POST", "/keys", body: request, expect: 201)
             } direct: { store in
-                let (record, key) = try store.create(user: user, team: team, models: modelList, expiresAt: expiresAt)
+                let (record, key) = try store.create(
+                    user: user,
+                    team: team,
+                    models: modelList,
+                    expiresAt: expiresAt,
+                    seatLimit: try LicenseCommand.seatLimit(stateDirectory: source.load().gateway.stateDirectory)
+                )
                 return KeyCreateResponse(key: key, summary: KeySummary(record))
             }
             print(created.key)
@@ -107,6 +113,9 @@ struct KeysCommand: AsyncParsableCommand {
             return try direct(try APIKeyStore(stateDirectory: configuration.gateway.stateDirectory))
         } catch let failure as AdminClient.Failure {
             FileHandle.standardError.write(Data("tappass: \(failure)\n".utf8))
+            throw ExitCode(1)
+        } catch let full as SeatLimitReached {
+            FileHandle.standardError.write(Data("tappass: \(full)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -131,6 +131,13 @@ struct LicenseCommand: AsyncParsableCommand {
         }
     }
 
+    /// The seats the license on the state folder covers (no service running); nil while
+    /// evaluating, or when this machine cannot be identified (then no license verifies either).
+    static func seatLimit(stateDirectory: String) -> Int? {
+        guard let machine = try? MachineFingerprint.current() else { return nil }
+        return LicenseStore(stateDirectory: stateDirectory, verifier: LicenseVerifier(machine: machine)).check(now: Date()).status.seats
+    }
+
     static func machine() throws -> MachineFingerprint {
         do { return try MachineFingerprint.current() } catch {
             fail("\(error) (run systemd-machine-id-setup)", exit: 1)

@@ -17,8 +17,11 @@ final class LicenseMonitor: Service, Sendable {
     let logger: Logger
     let interval: Duration
     let clock: @Sendable () -> Date
-    /// The state last applied (state name and license id), to log and audit changes only.
-    private let applied = Mutex<String?>(nil)
+    /// The state last applied (state name and license id), to log and audit changes only, and
+    /// the day the last "ends soon" warning was logged.
+    private let applied = Mutex<(key: String?, warnedDay: Int?)>((nil, nil))
+    /// From this long before the license or evaluation ends, the log warns once a day.
+    static let warnAhead: TimeInterval = 14 * 86_400
 
     init(
         store: LicenseStore,
@@ -58,19 +61,35 @@ final class LicenseMonitor: Service, Sendable {
                 metadata: ["clock.latest_seen": "\(rollback.latestSeen)", "clock.now": "\(rollback.now)"]
             )
         }
-        apply(check.status)
+        if let error = check.markNotWritten {
+            logger.warning("cannot advance the license time mark", metadata: ["error": "\(error.message)"])
+        }
+        apply(check.status, at: check.effectiveTime)
         return check.status
     }
 
-    private func apply(_ status: LicenseStatus) {
-        if status.allowsServing { gate.serve() } else { gate.refuse(status.summary) }
+    private func apply(_ status: LicenseStatus, at now: Date) {
+        gate.set(.init(refusal: status.allowsServing ? nil : status.summary, seats: status.seats, validUntil: status.validUntil))
         let key: String
         if case .licensed(let license) = status { key = "licensed/\(license.terms.licenseID)" } else { key = status.state }
-        let previous = applied.withLock { applied in
-            defer { applied = key }
-            return applied
+        let day = Int(now.timeIntervalSince1970 / 86_400)
+        let endsSoon = status.validUntil.map { $0.timeIntervalSince(now) < Self.warnAhead } ?? false
+        let (changed, warn) = applied.withLock { applied -> (Bool, Bool) in
+            let changed = applied.key != key
+            let warn = endsSoon && (changed || applied.warnedDay != day)
+            applied = (key, warn ? day : applied.warnedDay)
+            return (changed, warn)
         }
-        guard previous != key else { return }
+        if warn, let end = status.validUntil {
+            let days = Int((end.timeIntervalSince(now) / 86_400).rounded(.up))
+            logger.warning(
+                "the license or evaluation period ends soon",
+                metadata: [
+                    "license.state": "\(status.state)", "license.valid_until": "\(end.formatted(.iso8601))", "license.days_left": "\(days)",
+                ]
+            )
+        }
+        guard changed else { return }
         if case .invalid(let error) = status {
             logger.error(
                 "the installed license is refused",

@@ -31,6 +31,7 @@ package struct AdminServer: Service {
         let keys = runtime.keys
         let logger = runtime.logger
         let audit = runtime.audit
+        let licenseGate = runtime.licenseGate
         router.get("/keys") { _, _ in
             try Self.json(try keys.list().map(KeySummary.init))
         }
@@ -40,7 +41,19 @@ package struct AdminServer: Service {
             do { create = try JSONDecoder.admin.decode(KeyCreateRequest.self, from: body) } catch {
                 return try Self.json(AdminErrorBody(error: "expected {user, team, models, expiresAt?}: \(error)"), status: .badRequest)
             }
-            let (record, key) = try keys.create(user: create.user, team: create.team, models: create.models, expiresAt: create.expiresAt)
+            let (record, key): (APIKeyRecord, String)
+            do {
+                (record, key) = try keys.create(
+                    user: create.user,
+                    team: create.team,
+                    models: create.models,
+                    expiresAt: create.expiresAt,
+                    seatLimit: licenseGate.state.seats
+                )
+            } catch let full as SeatLimitReached {
+                logger.warning("api key refused: no seat left", metadata: ["user": "\(full.user)", "license.seats": "\(full.seats)"])
+                return try Self.json(AdminErrorBody(error: "\(full)"), status: .conflict)
+            }
             logger.notice("api key created", metadata: ["key.id": "\(record.id)", "user": "\(record.user)", "team": "\(record.team)"])
             await audit.record(.event("key.created", detail: ["key_id": record.id, "user": record.user, "team": record.team]))
             return try Self.json(KeyCreateResponse(key: key, summary: KeySummary(record)), status: .created)

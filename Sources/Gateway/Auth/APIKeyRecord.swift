@@ -25,6 +25,11 @@ package struct APIKeyRecord: Sendable, Codable, Equatable, FetchableRecord, Pers
         case secretHash = "secret_hash"
     }
 
+    /// Neither revoked nor expired at `now`: the key takes a license seat.
+    package func isActive(at now: Date) -> Bool {
+        revokedAt == nil && (expiresAt.map { $0 > now } ?? true)
+    }
+
     package var principal: Principal {
         Principal(keyID: id, user: user, team: team, allowedModels: models)
     }

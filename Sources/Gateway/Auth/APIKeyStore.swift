@@ -56,12 +56,15 @@ package final class APIKeyStore: Sendable {
         keys.withLock { $0 = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) }) }
     }
 
-    /// Creates a key; the returned plaintext is shown once and never stored.
+    /// Creates a key; the returned plaintext is shown once and never stored. With a seat limit,
+    /// a key for a user who holds no active key yet is refused (``SeatLimitReached``) when that
+    /// many users already do; checked in the same transaction as the insert.
     package func create(
         user: String,
         team: String,
         models: [String] = [],
         expiresAt: Date? = nil,
+        seatLimit: Int? = nil,
         now: Date = Date()
     ) throws -> (record: APIKeyRecord, key: String) {
         let id = Self.randomString(length: 12, alphabet: "abcdefghijkmnpqrstuvwxyz23456789")
@@ -80,7 +83,13 @@ package final class APIKeyStore: Sendable {
             salt: salt,
             secretHash: Self.hash(secret: secret, salt: salt)
         )
-        try database.write { try record.insert($0) }
+        try database.write { db in
+            if let seatLimit {
+                let holders = Set(try APIKeyRecord.fetchAll(db).filter { $0.isActive(at: now) }.map(\.user))
+                if !holders.contains(user), holders.count >= seatLimit { throw SeatLimitReached(seats: seatLimit, user: user) }
+            }
+            try record.insert(db)
+        }
         keys.withLock { $0[id] = record }
         return (record, "\(Self.prefix)\(id)_\(secret)")
     }

@@ -1,20 +1,36 @@
+package import Foundation
 import Synchronization
 
-/// Whether the license lets governed traffic through, as the appliance's license monitor last
-/// judged it. The gateway knows nothing of license files: it is told "serve" or "refuse, because
-/// …" and checks that on every authenticated request (one uncontended lock).
+/// What the license allows, as the appliance's license monitor last judged it. The gateway
+/// knows nothing of license files: it is told whether to serve (else why not), how many seats
+/// keys may cover, and until when, and checks the first on every authenticated request (one
+/// uncontended lock).
 package final class LicenseGate: Sendable {
-    private let current: Mutex<String?>
+    package struct State: Sendable, Equatable {
+        /// Why governed requests are refused, or nil when they are served.
+        package var refusal: String?
+        /// How many distinct users may hold active keys; nil for no limit (evaluation).
+        package var seats: Int?
+        /// When the license or evaluation period ends.
+        package var validUntil: Date?
 
-    /// Starts open: the appliance closes it before serving if the license says so.
-    package init(refusal: String? = nil) {
-        current = Mutex(refusal)
+        package init(refusal: String? = nil, seats: Int? = nil, validUntil: Date? = nil) {
+            self.refusal = refusal
+            self.seats = seats
+            self.validUntil = validUntil
+        }
     }
 
-    /// Why governed requests are refused, or nil when they are served.
-    package var refusal: String? { current.withLock { $0 } }
+    private let current: Mutex<State>
 
-    package func serve() { current.withLock { $0 = nil } }
+    /// Starts open: the appliance sets it before serving.
+    package init(_ state: State = State()) {
+        current = Mutex(state)
+    }
 
-    package func refuse(_ reason: String) { current.withLock { $0 = reason } }
+    package var state: State { current.withLock { $0 } }
+
+    package var refusal: String? { current.withLock { $0.refusal } }
+
+    package func set(_ state: State) { current.withLock { $0 = state } }
 }

@@ -1,3 +1,4 @@
+import Foundation
 package import LocalLLM
 import Prometheus
 import Synchronization
@@ -93,8 +94,17 @@ package final class GatewayMetrics: Sendable {
         ).increment()
     }
 
-    /// Prometheus text exposition, with host gauges refreshed from live state.
-    package func render(pools: [UpstreamPool]) -> [UInt8] {
+    /// Prometheus text exposition, with host and license gauges refreshed from live state.
+    package func render(pools: [UpstreamPool], license: LicenseGate.State = .init()) -> [UInt8] {
+        registry.makeGauge(descriptor: Self.name("license_serving", help: "1 when the license lets governed traffic through."))
+            .set(to: license.refusal == nil ? 1 : 0)
+        registry.makeGauge(
+            descriptor: Self.name(
+                "license_valid_until",
+                unit: "timestamp_seconds",
+                help: "When the license or evaluation period ends (Unix time; 0 when none is valid)."
+            )
+        ).set(to: license.validUntil?.timeIntervalSince1970 ?? 0)
         let now = ContinuousClock.now
         for pool in pools {
             for host in pool.hosts {

@@ -17,6 +17,22 @@ package enum LicenseStatus: Sendable, Equatable {
         }
     }
 
+    /// When the license or the evaluation period ends; nil when neither is valid.
+    package var validUntil: Date? {
+        switch self {
+        case .licensed(let license): license.terms.notAfter
+        case .evaluation(let endsAt): endsAt
+        case .evaluationEnded, .invalid: nil
+        }
+    }
+
+    /// How many distinct users may hold active keys: the license's seats; no limit while
+    /// evaluating (nor when nothing is served anyway).
+    package var seats: Int? {
+        if case .licensed(let license) = self { return license.terms.seats }
+        return nil
+    }
+
     /// `licensed`, `evaluation`, `evaluation-ended` or `invalid`.
     package var state: String {
         switch self {
@@ -32,7 +48,8 @@ package enum LicenseStatus: Sendable, Equatable {
         switch self {
         case .licensed(let license):
             let terms = license.terms
-            return "licensed to \(terms.customer) (\(terms.edition), \(terms.seats) seats) until \(LicenseVerifier.format(terms.notAfter))"
+            return
+                "licensed to \(terms.customer) (\(terms.edition), \(terms.seats) seat\(terms.seats == 1 ? "" : "s")) until \(LicenseVerifier.format(terms.notAfter))"
         case .evaluation(let endsAt): return "evaluation mode until \(LicenseVerifier.format(endsAt))"
         case .evaluationEnded(let endedAt):
             return "the evaluation period ended at \(LicenseVerifier.format(endedAt)); activate a license (tappass license request)"
@@ -48,9 +65,16 @@ package struct LicenseCheck: Sendable, Equatable {
     /// The time the check counted with: the later of the clock and the time mark.
     package var effectiveTime: Date
     package var clockRollback: (latestSeen: Date, now: Date)?
+    /// Why the time mark could not be advanced this time (the previous mark still holds).
+    package var markNotWritten: LicenseError?
+
+    init(status: LicenseStatus, effectiveTime: Date) {
+        self.status = status
+        self.effectiveTime = effectiveTime
+    }
 
     package static func == (lhs: LicenseCheck, rhs: LicenseCheck) -> Bool {
-        lhs.status == rhs.status && lhs.effectiveTime == rhs.effectiveTime
+        lhs.status == rhs.status && lhs.effectiveTime == rhs.effectiveTime && lhs.markNotWritten == rhs.markNotWritten
             && lhs.clockRollback?.latestSeen == rhs.clockRollback?.latestSeen && lhs.clockRollback?.now == rhs.clockRollback?.now
     }
 }

@@ -26,20 +26,21 @@ package final class LicenseStore: Sendable {
     var markFile: URL { directory.appendingPathComponent("time-mark") }
 
     /// Reads the state and judges it at the later of `now` and the time mark (which it advances).
-    /// Unreadable state is `.invalid(.stateUnreadable)`: the caller fails closed.
+    /// Unreadable state is `.invalid(.stateUnreadable)`: the caller fails closed. A mark that
+    /// cannot be advanced (disk full) is reported, not fatal: the last one written still holds.
     package func check(now: Date) -> LicenseCheck {
         lock.withLock { _ in
-            let effective: Date
-            var rollback: (Date, Date)?
-            do throws(LicenseError) {
-                let mark = try readTime(markFile)
-                effective = max(now, mark ?? now)
-                if let mark, now < mark.addingTimeInterval(-Self.rollbackTolerance) { rollback = (mark, now) }
-                if mark.map({ effective.timeIntervalSince($0) >= Self.markResolution }) ?? true { try writeTime(effective, to: markFile) }
-            } catch {
-                return LicenseCheck(status: .invalid(error), effectiveTime: now, clockRollback: nil)
+            let mark: Date?
+            do throws(LicenseError) { mark = try readTime(markFile) } catch {
+                return LicenseCheck(status: .invalid(error), effectiveTime: now)
             }
-            return LicenseCheck(status: status(at: effective), effectiveTime: effective, clockRollback: rollback)
+            let effective = max(now, mark ?? now)
+            var check = LicenseCheck(status: status(at: effective), effectiveTime: effective)
+            if let mark, now < mark.addingTimeInterval(-Self.rollbackTolerance) { check.clockRollback = (mark, now) }
+            if mark.map({ effective.timeIntervalSince($0) >= Self.markResolution }) ?? true {
+                do throws(LicenseError) { try writeTime(effective, to: markFile) } catch { check.markNotWritten = error }
+            }
+            return check
         }
     }
 
