@@ -60,7 +60,7 @@ package enum LicenseStatus: Sendable, Equatable {
 
 /// The outcome of one ``LicenseStore/check(now:)``: the status, and a clock rollback if one was
 /// seen (the system clock behind the latest time the appliance has recorded).
-package struct LicenseCheck: Sendable, Equatable {
+package struct LicenseCheck: Sendable {
     package var status: LicenseStatus
     /// The time the check counted with: the later of the clock and the time mark.
     package var effectiveTime: Date
@@ -71,10 +71,5 @@ package struct LicenseCheck: Sendable, Equatable {
     init(status: LicenseStatus, effectiveTime: Date) {
         self.status = status
         self.effectiveTime = effectiveTime
-    }
-
-    package static func == (lhs: LicenseCheck, rhs: LicenseCheck) -> Bool {
-        lhs.status == rhs.status && lhs.effectiveTime == rhs.effectiveTime && lhs.markNotWritten == rhs.markNotWritten
-            && lhs.clockRollback?.latestSeen == rhs.clockRollback?.latestSeen && lhs.clockRollback?.now == rhs.clockRollback?.now
     }
 }
