@@ -23,6 +23,8 @@ struct ScanCommand: AsyncParsableCommand {
         var type: String
         var category: String
         var action: String
+        /// Set when the value was found by decoding the span (`base64`, `hex`, `percent`).
+        var encoding: String?
 
         init(_ finding: Finding, policy: EffectivePolicy) {
             start = finding.start
@@ -30,6 +32,7 @@ struct ScanCommand: AsyncParsableCommand {
             type = finding.type
             category = finding.category.rawValue
             action = policy.action(for: finding).rawValue
+            encoding = finding.encoding
         }
     }
 
@@ -114,7 +117,8 @@ struct ScanCommand: AsyncParsableCommand {
             return
         }
         for finding in findings {
-            print("\(finding.start)-\(finding.end)\t\(finding.category)\t\(finding.type)\t\(finding.action)")
+            let encoded = finding.encoding.map { "\t\($0)" } ?? ""
+            print("\(finding.start)-\(finding.end)\t\(finding.category)\t\(finding.type)\t\(finding.action)\(encoded)")
         }
         if findings.isEmpty { FileHandle.standardError.write(Data("no findings\n".utf8)) }
     }

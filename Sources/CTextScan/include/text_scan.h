@@ -41,4 +41,16 @@ long tp_find(const uint8_t *haystack, size_t haystack_count, const uint8_t *need
 /// `"`, `\\` or control byte (below 0x20), or `count` when there is none.
 size_t tp_json_plain_prefix(const uint8_t *text, size_t count);
 
+/// How many leading bytes of `text` the detectors' normalized view keeps as they are: the offset
+/// of the first byte above 0x7E, backslash, or control byte other than tab, line feed and
+/// carriage return, or `count` when there is none.
+size_t tp_view_plain_prefix(const uint8_t *text, size_t count);
+
+/// The offset of the first byte at or after `from` that starts a run of at least `min_run`
+/// (1 to 64) base64-alphabet bytes (letters, digits, `+ / - _`), or -1.
+long tp_next_base64_run(const uint8_t *text, size_t count, size_t from, size_t min_run);
+
+/// The length of the run of base64-alphabet bytes at the start of `text`.
+size_t tp_base64_prefix(const uint8_t *text, size_t count);
+
 #endif

@@ -27,6 +27,8 @@ package struct AnthropicRoutes: Sendable {
             var anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: true)
             let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
             try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
+            // Stop sequences and the user id as inspection left them (redacted where it redacted).
+            anthropic = try AnthropicRequest(anthropic.body, requireMaxTokens: true)
             try runtime.reserveQuota(&anthropic.body, limit: .anthropic, exchange: &exchange)
             let affinity = anthropic.userID ?? exchange.principal!.user
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
@@ -85,8 +87,11 @@ package struct AnthropicRoutes: Sendable {
         var exchange = Exchange(route: "/v1/messages/count_tokens", request: request, metrics: runtime.metrics)
         do {
             try runtime.admit(request, exchange: &exchange)
-            let anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: false)
+            var anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: false)
             let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
+            // The host's tokenizer is a host too: it sees only what governance lets through.
+            try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
+            anthropic = try AnthropicRequest(anthropic.body, requireMaxTokens: false)
             let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
             let count =
                 target.pool.kind == .echo
@@ -104,7 +109,7 @@ package struct AnthropicRoutes: Sendable {
                 body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)]))
             )
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
         }
     }
 

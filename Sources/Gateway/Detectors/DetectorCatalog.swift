@@ -13,7 +13,10 @@ package enum DetectorCatalog {
         "ip_address", "date_of_birth",
     ]
 
-    package static let exfiltrationTypes: [String] = ["exfil_domain", "exfil_keyword"]
+    /// Found by the request walk rather than a detector: `remote_media_url`, an image or document
+    /// the host would fetch from elsewhere (the gateway cannot read it); `uninspectable_content`,
+    /// a text payload too large to decode and read.
+    package static let exfiltrationTypes: [String] = ["exfil_domain", "exfil_keyword", "remote_media_url", "uninspectable_content"]
 
     /// National identifiers and financial account numbers: what the default policy redacts.
     package static let identifierTypes: Set<String> = [

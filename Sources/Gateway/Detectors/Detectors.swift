@@ -46,30 +46,101 @@ package struct Detectors: Sendable {
         }
     }
 
+    /// Every finding in `text` as a reader would see it: the detectors run over its normalized
+    /// view (``NormalizedText``) and over what its encoded runs decode to (``EncodedRuns``),
+    /// and each finding is mapped back to the original bytes it covers.
     package func scan(_ text: String) -> [Finding] {
-        scan(text, windowSize: Self.window)
+        var budget = EncodedRuns.budget
+        return scan(text, depth: 0, budget: &budget)
+    }
+
+    private func scan(_ text: String, depth: Int, budget: inout Int) -> [Finding] {
+        let view = NormalizedText(text)
+        var runs: [EncodedRuns.Run] = []
+        let decode = depth < EncodedRuns.maxDepth
+        var findings: [Finding]
+        if view.isIdentity {
+            var copy = text
+            findings = copy.withUTF8 { utf8 in
+                let found = scan(utf8: utf8, text: text, windowSize: Self.window, scalarOffsets: true)
+                if decode { runs = EncodedRuns.runs(in: utf8, outside: found.map(\.utf8Range), budget: &budget) }
+                return found
+            }
+        } else {
+            // Offsets in the view's scalars would be thrown away: the mapping below counts the original's.
+            findings = view.bytes.withUnsafeBufferPointer { utf8 in
+                let found = scan(utf8: utf8, text: view.text, windowSize: Self.window, scalarOffsets: false)
+                if decode { runs = EncodedRuns.runs(in: utf8, outside: found.map(\.utf8Range), budget: &budget) }
+                return found
+            }
+        }
+        findings += encodedFindings(runs, depth: depth, budget: &budget)
+        guard !view.isIdentity || findings.contains(where: { $0.encoding != nil }) else { return findings }
+        findings.sort { $0.utf8Range.lowerBound < $1.utf8Range.lowerBound }
+        let ranges = findings.map { view.originalRange($0.utf8Range) }
+        var copy = text
+        let offsets = copy.withUTF8 { utf8 in
+            TextScanner.scalarOffsets(ranges.flatMap { [$0.lowerBound, $0.upperBound] }, in: utf8, isASCII: false)
+        }
+        for index in findings.indices {
+            findings[index].utf8Range = ranges[index]
+            findings[index].start = offsets[2 * index]
+            findings[index].end = offsets[2 * index + 1]
+        }
+        return findings
+    }
+
+    /// Findings inside encoded runs, each covering its whole run.
+    private func encodedFindings(_ runs: [EncodedRuns.Run], depth: Int, budget: inout Int) -> [Finding] {
+        var findings: [Finding] = []
+        for run in runs {
+            let inner = scan(run.decoded, depth: depth + 1, budget: &budget)
+            var types: Set<String> = []
+            for finding in inner where types.insert(finding.type).inserted {
+                findings.append(
+                    Finding(
+                        type: finding.type,
+                        category: finding.category,
+                        start: run.range.lowerBound,
+                        end: run.range.upperBound,
+                        utf8Range: run.range,
+                        encoding: run.encoding.rawValue
+                    )
+                )
+            }
+        }
+        return findings
     }
 
     /// The window size is a parameter so tests can compare one window with many.
     func scan(_ text: String, windowSize: Int) -> [Finding] {
         var contiguous = text
-        return contiguous.withUTF8 { utf8 in
-            var stages = [Found](repeating: [], count: Stage.allCases.count)
-            var isASCII = true
-            for window in Self.windows(utf8, size: windowSize) {
-                let start = max(0, window.lowerBound - Self.context)
-                let scanner = TextScanner(Array(utf8[start..<window.upperBound]))
-                isASCII = isASCII && scanner.landmarks.isASCII
-                for (stage, found) in detect(scanner) {
-                    // What starts in the context belongs to the window before.
-                    for item in found where item.range.lowerBound + start >= window.lowerBound {
-                        stages[stage.rawValue].append((item.type, item.range.lowerBound + start..<item.range.upperBound + start))
-                    }
+        return contiguous.withUTF8 { scan(utf8: $0, text: text, windowSize: windowSize, scalarOffsets: true) }
+    }
+
+    /// The detectors over `utf8`; `text` is the same bytes as a string, built only for the
+    /// policy's own patterns. Without `scalarOffsets`, a finding's `start` and `end` are bytes.
+    private func scan(
+        utf8: UnsafeBufferPointer<UInt8>,
+        text: @autoclosure () -> String,
+        windowSize: Int,
+        scalarOffsets: Bool
+    ) -> [Finding] {
+        var stages = [Found](repeating: [], count: Stage.allCases.count)
+        var isASCII = true
+        for window in Self.windows(utf8, size: windowSize) {
+            let start = max(0, window.lowerBound - Self.context)
+            let scanner = TextScanner(Array(utf8[start..<window.upperBound]))
+            isASCII = isASCII && scanner.landmarks.isASCII
+            for (stage, found) in detect(scanner) {
+                // What starts in the context belongs to the window before.
+                for item in found where item.range.lowerBound + start >= window.lowerBound {
+                    stages[stage.rawValue].append((item.type, item.range.lowerBound + start..<item.range.upperBound + start))
                 }
             }
-            if !custom.isEmpty { stages[Stage.custom.rawValue] = custom.scan(text) }
-            return findings(stages, utf8, isASCII: isASCII)
         }
+        if !custom.isEmpty { stages[Stage.custom.rawValue] = custom.scan(text()) }
+        return findings(stages, utf8, isASCII: isASCII || !scalarOffsets)
     }
 
     /// Every detector but the policy's patterns over one window, by stage.

@@ -12,70 +12,73 @@ package struct ContentInspector: Sendable {
         self.policy = policy
     }
 
-    /// Inspects and rewrites `body` (its `roots`); notes findings in `report` and keeps the
-    /// content the policy allows. `scanTime` grows by the time the detectors took (the rest is
-    /// the policy's: decisions, redaction, content capture). Throws a `.policyBlocked` error on a `block`; returns whether
-    /// any text was rewritten.
+    /// Inspects and rewrites `body` (what `scope` reads, see ``ContentFields``); notes findings
+    /// in `report` and keeps the content the policy allows. `scanTime` grows by the time the
+    /// detectors took (the rest is the policy's: decisions, redaction, content capture). Throws a
+    /// `.policyBlocked` error on a `block`; returns whether any text was rewritten.
     @discardableResult
     package func inspect(
         _ body: inout JSONValue,
-        roots: [String],
+        scope: ContentFields.Scope,
         direction: String,
         report: inout GovernanceReport,
         book: inout PlaceholderBook,
         scanTime: inout Duration
     ) throws(GatewayError) -> Bool {
         report.evaluated = true
-        var rewritten = false
-        var kept: [String] = []
-        var blocked: (Finding, String)?
-        var noted = report
-        var names = book
-        var scanning = Duration.zero
-        defer { scanTime += scanning }
-        ContentFields.rewrite(&body, roots: roots) { text, path in
-            let start = ContinuousClock.now
-            let findings = detectors.scan(text)
-            scanning += .now - start
-            if policy.auditContent == .full { kept.append(text) }
-            guard !findings.isEmpty else {
-                if policy.auditContent == .redacted { kept.append(text) }
-                return nil
+        let segments = ContentFields.segments(body, scope: scope)
+        let start = ContinuousClock.now
+        let located = segments.isEmpty ? [] : DocumentScan.scan(segments, detectors: detectors)
+        scanTime += .now - start
+        var blocked: (finding: Finding, segment: Int)?
+        var found = [[Finding]](repeating: [], count: segments.count)
+        var redact = [[Finding]](repeating: [], count: segments.count)
+        for item in located {
+            let action = policy.action(for: item.finding)
+            report.note(item.finding, action: action, direction: direction)
+            if action == .block, blocked == nil { blocked = (item.finding, item.pieces[0].segment) }
+            for (segment, range) in item.pieces {
+                var piece = item.finding
+                piece.utf8Range = range
+                found[segment].append(piece)
+                if action == .redact { redact[segment].append(piece) }
             }
-            var redact: [Finding] = []
-            for finding in findings {
-                let action = policy.action(for: finding)
-                noted.note(finding, action: action, direction: direction)
-                if action == .block, blocked == nil { blocked = (finding, path.description) }
-                if action == .redact { redact.append(finding) }
-            }
-            if policy.auditContent == .redacted { kept.append(Redactor.apply(findings, to: text, book: &names)) }
-            guard !redact.isEmpty else { return nil }
-            rewritten = true
-            return Redactor.apply(redact, to: text, book: &names)
         }
-        report = noted
-        book = names
+        var kept: [String] = []
+        var replacements: [Int: String] = [:]
+        for (index, segment) in segments.enumerated() {
+            if segment.kept, segment.reading != .key {
+                switch policy.auditContent {
+                case .none: break
+                case .redacted: kept.append(Redactor.apply(found[index], to: segment.text, book: &book))
+                case .full: kept.append(segment.text)
+                }
+            }
+            if !redact[index].isEmpty { replacements[index] = Redactor.apply(redact[index], to: segment.text, book: &book) }
+        }
         if policy.auditContent != .none {
             if direction == "request" { report.requestContent = kept } else { report.responseContent = kept.joined(separator: "\n") }
         }
-        if let (finding, path) = blocked {
-            throw Self.blockError(finding, direction: direction, path: path)
+        if let (finding, segment) = blocked {
+            // A key that carries a finding is not repeated in the error either.
+            let hidden = Set(segments.indices.filter { segments[$0].reading == .key && !found[$0].isEmpty }.map { segments[$0].text })
+            throw Self.blockError(finding, direction: direction, path: segments[segment].path.rendered(hiding: hidden))
         }
-        return rewritten
+        ContentFields.replace(&body, scope: scope, replacements)
+        return !replacements.isEmpty
     }
 
     /// The same, when the detectors' share of the time does not matter.
     @discardableResult
     package func inspect(
         _ body: inout JSONValue,
-        roots: [String],
+        scope: ContentFields.Scope,
         direction: String,
         report: inout GovernanceReport,
         book: inout PlaceholderBook
     ) throws(GatewayError) -> Bool {
         var scanTime = Duration.zero
-        return try inspect(&body, roots: roots, direction: direction, report: &report, book: &book, scanTime: &scanTime)
+        return try inspect(&body, scope: scope, direction: direction, report: &report, book: &book, scanTime: &scanTime)
     }
 
     static func blockError(_ finding: Finding, direction: String, path: String?) -> GatewayError {

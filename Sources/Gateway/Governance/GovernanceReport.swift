@@ -12,9 +12,11 @@ package struct GovernanceReport: Sendable, Equatable {
         package var category: String
         package var action: String
         package var count: Int
+        /// How the value was written when it was found by decoding it (`base64`, `hex`, `percent`).
+        package var encoding: String?
 
         package static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.direction, lhs.type, lhs.action) < (rhs.direction, rhs.type, rhs.action)
+            (lhs.direction, lhs.type, lhs.action, lhs.encoding ?? "") < (rhs.direction, rhs.type, rhs.action, rhs.encoding ?? "")
         }
     }
 
@@ -37,12 +39,19 @@ package struct GovernanceReport: Sendable, Equatable {
         evaluated = true
         verdict = max(verdict, action)
         if let index = entries.firstIndex(where: {
-            $0.direction == direction && $0.type == finding.type && $0.action == action.rawValue
+            $0.direction == direction && $0.type == finding.type && $0.action == action.rawValue && $0.encoding == finding.encoding
         }) {
             entries[index].count += 1
         } else {
             entries.append(
-                Entry(direction: direction, type: finding.type, category: finding.category.rawValue, action: action.rawValue, count: 1)
+                Entry(
+                    direction: direction,
+                    type: finding.type,
+                    category: finding.category.rawValue,
+                    action: action.rawValue,
+                    count: 1,
+                    encoding: finding.encoding
+                )
             )
         }
     }
@@ -64,7 +73,12 @@ package struct GovernanceReport: Sendable, Equatable {
             JSONValue.writeString(entry.category, to: &buffer)
             buffer.writeStaticString(",\"action\":")
             JSONValue.writeString(entry.action, to: &buffer)
-            buffer.writeString(",\"count\":\(entry.count)}")
+            buffer.writeString(",\"count\":\(entry.count)")
+            if let encoding = entry.encoding {
+                buffer.writeStaticString(",\"encoding\":")
+                JSONValue.writeString(encoding, to: &buffer)
+            }
+            buffer.writeStaticString("}")
         }
         buffer.writeStaticString("]")
         return String(buffer: buffer)

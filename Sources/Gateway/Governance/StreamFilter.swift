@@ -54,10 +54,11 @@ package struct StreamFilter: Sendable {
         let scanned = context + pending
         let offset = context.count
         let findings = inspector.detectors.scan(String(decoding: scanned, as: UTF8.self)).compactMap { finding -> Finding? in
-            // Findings in the context were handled when that text went out.
-            guard finding.utf8Range.lowerBound >= offset else { return nil }
+            // Findings in the context were handled when that text went out; one that reaches
+            // into the new text (it grew past what was held) is acted on in the new text.
+            guard finding.utf8Range.upperBound > offset else { return nil }
             var shifted = finding
-            shifted.utf8Range = finding.utf8Range.lowerBound - offset..<finding.utf8Range.upperBound - offset
+            shifted.utf8Range = max(finding.utf8Range.lowerBound, offset) - offset..<finding.utf8Range.upperBound - offset
             return shifted
         }
         var cut = final ? pending.count : holdCut()
@@ -93,8 +94,8 @@ package struct StreamFilter: Sendable {
         // The trailing run of non-space characters may be a token still arriving.
         // (Secrets are ASCII: text in scripts without spaces is not held.)
         var wordStart = pending.count
-        while wordStart > 0, pending.count - wordStart < Self.maxWord, pending[wordStart - 1] > 0x20, pending[wordStart - 1] < 0x80 {
-            wordStart -= 1
+        while wordStart > 0, pending.count - wordStart < Self.maxWord, let previous = tokenCharacterStart(before: wordStart) {
+            wordStart = previous
         }
         cut = min(cut, wordStart)
         // Numbers written in groups (cards, IBANs, phones, national numbers) may still be growing.
@@ -109,6 +110,19 @@ package struct StreamFilter: Sendable {
             cut = min(cut, begin)
         }
         return max(cut, 0)
+    }
+
+    /// Where the character before `end` starts, when it can be part of a token as the detectors
+    /// read it: ASCII other than a space, or a character the normalized view removes or folds to
+    /// one (a zero-width space inside a key, a full-width letter).
+    private func tokenCharacterStart(before end: Int) -> Int? {
+        let last = pending[end - 1]
+        if last < 0x80 { return last > 0x20 ? end - 1 : nil }
+        var start = end - 1
+        while start > 0, pending[start] & 0xC0 == 0x80, end - start < 4 { start -= 1 }
+        guard let scalar = String(decoding: pending[start..<end], as: UTF8.self).unicodeScalars.first, !scalar.isASCII else { return nil }
+        guard let folded = NormalizedText.fold(scalar) else { return start }
+        return folded.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) ? start : nil
     }
 
     /// Digits, capitals and the separators people write numbers with.

@@ -18,6 +18,9 @@ package enum DefaultPolicy {
           nl_bsn: redact
           uk_nino: redact
           fr_nir: redact
+          # An image or document URL the host would fetch: the gateway cannot read what is
+          # behind it. Set to block where hosts must never fetch from elsewhere.
+          remote_media_url: flag
         # What the audit log keeps of prompts and answers: none, redacted or full.
         audit_content: redacted
         exfiltration:

@@ -41,7 +41,36 @@ extension GatewayRuntime {
 
     /// The key's model list, then the policy's model rules for the caller, then the route.
     func resolve(model: String, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
+        try Self.validate(model: model)
         exchange.model = model
+        do throws(GatewayError) {
+            return try resolveValid(model: model, exchange: &exchange)
+        } catch {
+            // A name that routes nowhere is whatever the caller sent: it reaches the journal and
+            // the audit record only if it carries nothing the detectors find.
+            if exchange.routedModel == nil, !(exchange.inspector?.detectors ?? .standard).scan(model).isEmpty {
+                exchange.model = "[REDACTED:model]"
+            }
+            throw error
+        }
+    }
+
+    /// Model names as hosts and configurations write them: 1 to 256 ASCII letters, digits and
+    /// `. _ : / @ + - [ ]` (no spaces, no line breaks that could forge a log line).
+    static func validate(model: String) throws(GatewayError) {
+        let allowed = model.utf8.allSatisfy { byte in
+            TextScanner.isAlnum(byte) || [0x2E, 0x5F, 0x3A, 0x2F, 0x40, 0x2B, 0x2D, 0x5B, 0x5D].contains(byte)
+        }
+        guard allowed, (1...256).contains(model.utf8.count) else {
+            throw GatewayError(
+                .invalidRequest,
+                "'model' must be 1 to 256 characters of ASCII letters, digits and . _ : / @ + - [ ].",
+                param: "model"
+            )
+        }
+    }
+
+    private func resolveValid(model: String, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
         let principal = exchange.principal!
         try timed(.entitlement) { () throws(GatewayError) in
             guard principal.mayUse(model: model) else {
@@ -78,7 +107,7 @@ extension GatewayRuntime {
         }
         try inspector.inspect(
             &body,
-            roots: ContentFields.requestRoots,
+            scope: .request,
             direction: "request",
             report: &exchange.report,
             book: &exchange.book,
@@ -95,7 +124,7 @@ extension GatewayRuntime {
         defer { metrics.stepFinished(Step.outputFilter.rawValue, duration: .now - start) }
         return try inspector.inspect(
             &body,
-            roots: ContentFields.responseRoots,
+            scope: .response,
             direction: "response",
             report: &exchange.report,
             book: &exchange.book

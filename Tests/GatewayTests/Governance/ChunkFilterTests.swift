@@ -157,4 +157,39 @@ import Testing
         }
         #expect(thinking == "I see the token [REDACTED:github_token_1] in the prompt.")
     }
+
+    /// Tool-call arguments are streamed as JSON text: a disguised key (zero-width characters
+    /// written as JSON escapes) cut over several argument deltas is redacted whole.
+    @Test func aDisguisedKeySplitOverToolCallDeltasIsRedacted() throws {
+        let key = "AKIA" + DetectorsTests.random(16, ObfuscationTests.upper, seed: 11)
+        let arguments = #"{"note": "deploy with "# + ObfuscationTests.interleaved(key, "\\u200b") + #" today, thanks"}"#
+        let characters = Array(arguments)
+        var filter = OpenAIChunkFilter(StreamFilter(inspector: StreamFilterTests.inspector, window: 8))
+        var report = GovernanceReport()
+        var book = PlaceholderBook()
+        var sent = ""
+        var index = 0
+        func collect(_ event: FilteredEvent, _ original: String) throws {
+            let data: String
+            switch event {
+            case .forward: data = original
+            case .replace(let text): data = text
+            case .drop: return
+            case .block: throw GatewayError(.policyBlocked, "unexpected block")
+            }
+            let calls = try JSONValue.parse(data)["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue ?? []
+            for call in calls { sent += call["function"]?["arguments"]?.stringValue ?? "" }
+        }
+        while index < characters.count {
+            let piece = String(characters[index..<min(index + 5, characters.count)])
+            index += 5
+            let delta: JSONValue = ["tool_calls": [["index": 0, "function": ["arguments": .string(piece)]]]]
+            let chunk = JSONValue.object(["id": "c", "choices": [["index": 0, "delta": delta, "finish_reason": .null]]]).serializedString
+            try collect(filter.filter(chunk, report: &report, book: &book), chunk)
+            #expect(!NormalizedText(sent).text.contains("AKIA"), "\(sent)")
+        }
+        let last = JSONValue.object(["id": "c", "choices": [["index": 0, "delta": [:], "finish_reason": "tool_calls"]]]).serializedString
+        try collect(filter.filter(last, report: &report, book: &book), last)
+        #expect(sent == #"{"note": "deploy with [REDACTED:aws_access_key_id_1] today, thanks"}"#)
+    }
 }

@@ -37,7 +37,7 @@ import Testing
         var book = PlaceholderBook()
         let changed = try Self.inspector().inspect(
             &body,
-            roots: ContentFields.requestRoots,
+            scope: .request,
             direction: "request",
             report: &report,
             book: &book
@@ -77,7 +77,7 @@ import Testing
         var book = PlaceholderBook()
         let changed = try Self.inspector().inspect(
             &body,
-            roots: ContentFields.responseRoots,
+            scope: .response,
             direction: "response",
             report: &report,
             book: &book
@@ -94,7 +94,7 @@ import Testing
         var report = GovernanceReport()
         var book = PlaceholderBook()
         #expect {
-            try Self.inspector().inspect(&body, roots: ContentFields.requestRoots, direction: "request", report: &report, book: &book)
+            try Self.inspector().inspect(&body, scope: .request, direction: "request", report: &report, book: &book)
         } throws: { error in
             let error = error as! GatewayError
             return error.kind == .policyBlocked && error.message.contains("exfil (exfil_domain)")
@@ -110,7 +110,7 @@ import Testing
             var book = PlaceholderBook()
             try Self.inspector("version: 1\naudit_content: \(mode)").inspect(
                 &body,
-                roots: ContentFields.requestRoots,
+                scope: .request,
                 direction: "request",
                 report: &report,
                 book: &book

@@ -141,4 +141,32 @@ import Testing
         // At most the window, give or take the rest of one character.
         #expect(sent.utf8.count >= 100 * "日本語の文章".utf8.count - 64 - 3)
     }
+
+    /// A secret with invisible characters or full-width forms inside, streamed in pieces that
+    /// cut it anywhere: redacted whole, the hidden characters with it, and nothing of it out first.
+    @Test(arguments: ["\u{200B}", "\u{00AD}", "\u{2060}", "\\u0000"])
+    func aDisguisedSecretStreamedInPiecesIsRedactedWhole(_ insert: String) {
+        let key = "AKIA" + DetectorsTests.random(16, ObfuscationTests.upper, seed: 5)
+        let hidden = ObfuscationTests.interleaved(key, insert)
+        let whole = "the key is " + hidden + " and more text follows here."
+        let characters = Array(whole)
+        for size in [1, 3, 7] {
+            var pieces: [String] = []
+            var index = 0
+            while index < characters.count {
+                pieces.append(String(characters[index..<min(index + size, characters.count)]))
+                index += size
+            }
+            var filter = StreamFilter(inspector: Self.inspector, window: 8)
+            var report = GovernanceReport()
+            var book = PlaceholderBook()
+            var sent = ""
+            for piece in pieces {
+                if case .emit(let text) = filter.feed(piece, report: &report, book: &book) { sent += text }
+                #expect(!NormalizedText(sent).text.contains("AKIA"), "size \(size): \(sent)")
+            }
+            if case .emit(let text) = filter.finish(report: &report, book: &book) { sent += text }
+            #expect(sent == "the key is [REDACTED:aws_access_key_id_1] and more text follows here.", "size \(size)")
+        }
+    }
 }
