@@ -1,15 +1,16 @@
 # TapPass Appliance — the two commands a newcomer needs:
 #   make demo   build, then run the appliance on its embedded demo configuration
-#   make test   build, then run the Swift tests and the SDK integration tests
+#   make test   build, then run the Swift tests, the SDK integration tests and the package tests
+#               (the .deb under a real systemd in a container; needs root)
 # Each installs what it needs first (Debian packages when missing, a Python venv for the SDKs).
 
-APT_PACKAGES := libsqlite3-dev libsystemd-dev zlib1g-dev pkg-config
+APT_PACKAGES := libsqlite3-dev libsystemd-dev zlib1g-dev pkg-config dpkg-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/debug
 
-.PHONY: demo test build deps venv engines swift-test integration-test bench clean
+.PHONY: demo test build deps venv engines swift-test integration-test format-check deb package-test bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -46,7 +47,18 @@ swift-test: build
 integration-test: build venv engines
 	TAPPASS_BIN_DIR=$(CURDIR)/$(BIN) $(PYTHON) -m pytest tests/integration -q
 
-test: swift-test integration-test
+format-check:
+	scripts/format-check.sh
+
+# The Debian package (release build, Swift runtime linked in): .build/deb/tappass-appliance_*.deb
+deb: deps
+	packaging/build-deb.sh .build/deb
+
+# lintian, then install / reload / watchdog / upgrade / purge under systemd in a container.
+package-test: build
+	packaging/tests/run.sh
+
+test: format-check swift-test integration-test package-test
 
 bench: deps
 	bench/gateway-overhead.sh

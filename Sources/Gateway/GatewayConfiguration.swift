@@ -20,10 +20,13 @@ package struct GatewayConfiguration: Sendable {
     package struct Limits: Sendable, Equatable {
         package var maxBodyBytes: Int
         package var maxJSONDepth: Int
+        /// How long a stop (SIGTERM) lets requests and streams in flight finish before it cuts them.
+        package var drainTimeout: Duration
 
-        package init(maxBodyBytes: Int = 4 << 20, maxJSONDepth: Int = 64) {
+        package init(maxBodyBytes: Int = 4 << 20, maxJSONDepth: Int = 64, drainTimeout: Duration = .seconds(30)) {
             self.maxBodyBytes = maxBodyBytes
             self.maxJSONDepth = maxJSONDepth
+            self.drainTimeout = drainTimeout
         }
     }
 

@@ -28,6 +28,18 @@ struct ConfigCommand: AsyncParsableCommand {
                     throw ExitCode(2)
                 }
             }
+            if let certificate = configuration.gateway.listen.tlsCertificatePath {
+                do {
+                    for warning in try SelfSignedCertificate.warnings(certificateAt: certificate) {
+                        FileHandle.standardError.write(Data("tappass: warning: \(warning)\n".utf8))
+                    }
+                } catch {
+                    FileHandle.standardError.write(
+                        Data("tappass: invalid configuration: \(certificate): not a PEM certificate (\(error))\n".utf8)
+                    )
+                    throw ExitCode(2)
+                }
+            }
             print("# \(source.demo ? "embedded demo configuration" : source.path): OK")
             print(try EffectiveConfigurationPrinter.yaml(configuration), terminator: "")
         }

@@ -19,9 +19,21 @@ struct LicenseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write an activation request for the vendor (carry it over; the answer is license.json)."
         )
+        @OptionGroup var source: ConfigurationSource
         @Option(help: "Write to this file instead of stdout.") var output: String?
 
         func run() async throws {
+            // The request describes this machine for a license: an administrator's step, like
+            // activating the answer.
+            // (A configuration that cannot be read leaves the default paths to judge by.)
+            let gateway = (try? ApplianceConfiguration.load(path: source.path))?.gateway ?? GatewayConfiguration()
+            guard Self.mayAdminister(gateway) else {
+                LicenseCommand.fail(
+                    "license request is for administrators: run it as root or as a member of the service's group "
+                        + "(the one that owns \(gateway.adminSocketPath))",
+                    exit: 1
+                )
+            }
             let machine = try LicenseCommand.machine()
             let request = ActivationRequest(
                 machine: machine,
@@ -36,6 +48,11 @@ struct LicenseCommand: AsyncParsableCommand {
             } else {
                 FileHandle.standardOutput.write(data)
             }
+        }
+
+        /// Root, or whoever may write to the admin socket or the state folder.
+        static func mayAdminister(_ gateway: GatewayConfiguration) -> Bool {
+            geteuid() == 0 || access(gateway.adminSocketPath, W_OK) == 0 || access(gateway.stateDirectory, W_OK) == 0
         }
     }
 

@@ -76,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let notifier = SystemdNotifier()
+        let status: @Sendable () -> String = { [runtime] in
+            runtime.statusLine() + ", " + Self.licenseStatus(license.summary())
+        }
         let demo = source.demo
         let path = source.path
         let reloader = ConfigurationReloader(
@@ -94,41 +97,43 @@ struct ServeCommand: AsyncParsableCommand {
             print("tappass: listening on \(scheme)://\(host):\(port)\(demo ? " (demo mode, key \(DemoConfiguration.apiKey))" : "")")
             fflush(nil)
             logger.notice("listening", metadata: ["listen.address": "\(host)", "listen.port": "\(port)"])
-            notifier.notify("READY=1\nSTATUS=Serving on \(host):\(port)")
+            notifier.notify("READY=1\nSTATUS=" + status())
         }
         audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(demo)"]))
         audit.recordLater(.event("policy.applied", detail: ["name": policy.active.policy.name, "source": policy.active.source]))
         // The gate is set before the first request can arrive.
         license.refresh()
-        let group = ServiceGroup(
-            configuration: .init(
-                // Stopped in reverse order: the audit writer last, after every request's record.
-                services: [
-                    .init(service: audit),
-                    .init(
-                        service: HealthChecker(
-                            pools: { [live = runtime.live] in live.snapshot.pools },
-                            changes: runtime.live.poolChanges,
-                            client: http,
-                            logger: logger
-                        )
-                    ),
-                    .init(service: license),
-                    .init(
-                        service: AdminServer(
-                            runtime: runtime,
-                            reloadConfiguration: { await reloader.reload() },
-                            license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
-                        )
-                    ),
-                    .init(service: ReloadOnHangup(reloader: reloader)),
-                    .init(service: server),
-                    .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var groupConfiguration = ServiceGroupConfiguration(
+            // Stopped in reverse order: the audit writer last, after every request's record.
+            services: [
+                .init(service: audit),
+                .init(
+                    service: HealthChecker(
+                        pools: { [live = runtime.live] in live.snapshot.pools },
+                        changes: runtime.live.poolChanges,
+                        client: http,
+                        logger: logger
+                    )
+                ),
+                .init(service: license),
+                .init(
+                    service: AdminServer(
+                        runtime: runtime,
+                        reloadConfiguration: { await reloader.reload() },
+                        license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
+                    )
+                ),
+                .init(service: ReloadOnHangup(reloader: reloader, notifier: notifier, status: status)),
+                .init(service: SystemdWatchdog(notifier: notifier, audit: audit, status: status)),
+                .init(service: server),
+                .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // Requests and streams in flight get this long to finish after SIGTERM; then they are cut.
+        groupConfiguration.maximumGracefulShutdownDuration = gateway.limits.drainTimeout
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
@@ -138,5 +143,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await http.shutdown()
         logger.notice("stopped")
+    }
+
+    /// The license half of the systemd status line: "license: evaluation, 24 days left".
+    static func licenseStatus(_ summary: LicenseSummary, now: Date = Date()) -> String {
+        var text = "license: \(summary.state)"
+        if let until = summary.validUntil, summary.serving {
+            let days = max(0, Int(until.timeIntervalSince(now) / 86_400))
+            text += ", \(days) day\(days == 1 ? "" : "s") left"
+        }
+        return text
     }
 }

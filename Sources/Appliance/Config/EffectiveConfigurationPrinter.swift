@@ -15,6 +15,7 @@ enum EffectiveConfigurationPrinter {
         let limits: Node = map([
             ("max_body_bytes", scalar(String(gateway.limits.maxBodyBytes))),
             ("max_json_depth", scalar(String(gateway.limits.maxJSONDepth))),
+            ("drain_timeout", scalar(text(gateway.limits.drainTimeout))),
             (
                 "timeouts",
                 map([

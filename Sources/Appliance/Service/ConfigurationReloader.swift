@@ -84,14 +84,24 @@ final class ConfigurationReloader: Sendable {
 }
 
 /// Reloads the configuration on each SIGHUP, as `systemctl reload` sends it.
+/// SIGHUP (`systemctl reload`): tells systemd `RELOADING=1` with the monotonic time it began,
+/// re-reads the configuration, then `READY=1` (a refused file leaves the running one in force,
+/// and the service is ready again all the same).
 struct ReloadOnHangup: Service {
     let reloader: ConfigurationReloader
+    let notifier: SystemdNotifier
+    let status: @Sendable () -> String
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                let microseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+                notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(microseconds)\nSTATUS=Reloading the configuration")
                 _ = await reloader.reload()
+                notifier.notify("READY=1\nSTATUS=" + status())
             }
         }
     }

@@ -4,7 +4,7 @@ import Logging
 
 /// A swift-log handler that writes structured entries to journald with `sd_journal_sendv`
 /// (the variadic `sd_journal_send` is not callable from Swift). Metadata keys become journal
-/// fields: `request.id` → `REQUEST_ID`, so `journalctl REQUEST_ID=…` finds a request.
+/// fields (``fieldName(_:)``), so `journalctl TAPPASS_REQUEST_ID=…` finds a request.
 struct JournalLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
@@ -39,12 +39,23 @@ struct JournalLogHandler: LogHandler {
         _ = sd_journal_sendv(vectors, Int32(vectors.count))
     }
 
+    /// Short names for the fields every request line carries.
+    static let requestFields = [
+        "request.id": "TAPPASS_REQUEST_ID", "request.model": "TAPPASS_MODEL", "request.status": "TAPPASS_STATUS",
+        "request.verdict": "TAPPASS_VERDICT", "request.outcome": "TAPPASS_OUTCOME", "request.route": "TAPPASS_ROUTE",
+        "request.duration_ms": "TAPPASS_DURATION_MS", "user": "TAPPASS_USER", "key.id": "TAPPASS_KEY_ID",
+        "upstream.id": "TAPPASS_UPSTREAM",
+    ]
+
+    /// A metadata key as a journal field: `TAPPASS_` and the key in capitals (`audit.path` →
+    /// `TAPPASS_AUDIT_PATH`), so `journalctl TAPPASS_REQUEST_ID=…` finds a request.
     static func fieldName(_ key: String) -> String {
+        if let name = requestFields[key] { return name }
         let mapped = key.uppercased().map { character -> Character in
             character.isASCII && (character.isLetter || character.isNumber) ? character : "_"
         }
         let name = String(mapped).trimmingCharacters(in: CharacterSet(charactersIn: "_"))
-        return name.isEmpty ? "FIELD" : name
+        return "TAPPASS_" + (name.isEmpty ? "FIELD" : name)
     }
 
     static func priority(_ level: Logger.Level) -> Int {

@@ -28,6 +28,8 @@ package final class AuditLog: Service, Sendable {
 
     private struct State {
         var pending: [Pending] = []
+        /// When the oldest record still waiting was queued (nil while none waits).
+        var pendingSince: ContinuousClock.Instant?
         var jobs: [Job] = []
         var failing = false
         var stopping = false
@@ -77,6 +79,16 @@ package final class AuditLog: Service, Sendable {
     /// False while the store cannot be written: governed requests are then refused.
     package var isWritable: Bool { state.withLock { !$0.failing } }
 
+    /// Whether a record has waited longer than `limit` for the writer: the writer thread has
+    /// stopped making progress (a liveness check for the service watchdog). A failing store is
+    /// not stalled: it refuses records, and says so in ``isWritable``.
+    package func isStalled(after limit: Duration) -> Bool {
+        state.withLock { state in
+            guard !state.failing, let since = state.pendingSince else { return false }
+            return ContinuousClock.now - since > limit
+        }
+    }
+
     package var publicKey: Data { key.publicKey }
 
     /// The number of records in the log so far (including pruned ones).
@@ -108,6 +120,7 @@ package final class AuditLog: Service, Sendable {
         var pending = pending
         let (accepted, lost, ring) = state.withLock { state -> (Bool, Bool, Bool) in
             guard state.failing else {
+                if state.pending.isEmpty { state.pendingSince = .now }
                 state.pending.append(pending)
                 return (true, false, Self.takeWake(&state))
             }
@@ -163,9 +176,13 @@ package final class AuditLog: Service, Sendable {
                         var failing = false
                         while !Task.isCancelled {
                             try? await Task.sleep(for: .seconds(1))
+                            // Stopping: the writer's last commit checkpoints on close.
+                            guard !Task.isCancelled else { break }
                             do {
                                 try await store.checkpointWAL()
                                 failing = false
+                            } catch is CancellationError {
+                                break
                             } catch {
                                 if !failing { logger.warning("audit WAL checkpoint failed", metadata: ["error": "\(error)"]) }
                                 failing = true
@@ -206,8 +223,14 @@ package final class AuditLog: Service, Sendable {
     /// wait, so a flood of refused requests does not turn into a flood of retries.
     private func writerLoop() {
         enum Next { case stop, again, retryLater, sleep }
+        var lastBound = ContinuousClock.now
         while true {
             let written = drain()
+            // At most twice a second: a stat of the WAL, and a checkpoint when it grew too large.
+            if written, ContinuousClock.now - lastBound > .milliseconds(500) {
+                lastBound = .now
+                do { try store.boundWAL() } catch { logger.warning("audit WAL could not be truncated", metadata: ["error": "\(error)"]) }
+            }
             let next = state.withLock { state -> Next in
                 if state.stopping && (state.pending.isEmpty || state.failing) { return .stop }
                 if !written || state.failing { return .retryLater }
@@ -236,6 +259,7 @@ package final class AuditLog: Service, Sendable {
         let (waiting, jobs) = state.withLock { state -> ([Pending], [Job]) in
             defer {
                 state.pending = []
+                state.pendingSince = nil
                 state.jobs = []
             }
             return (state.pending, state.jobs)

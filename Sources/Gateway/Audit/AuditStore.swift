@@ -23,6 +23,8 @@ package final class AuditStore: Sendable {
             // No checkpoint inside a commit (it would stall the requests waiting on that commit):
             // ``checkpointWAL()`` runs them beside the writer.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // After a checkpoint the WAL file is cut back to this size instead of staying at its peak.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walLimit)")
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
@@ -150,6 +152,21 @@ package final class AuditStore: Sendable {
 
     /// Copies committed WAL frames into the database file without blocking the writer
     /// (SQLite's PASSIVE checkpoint); the WAL restarts from the beginning once all is copied.
+    /// The WAL size past which the writer checkpoints it itself (``boundWAL()``).
+    static let walLimit: Int64 = 32 << 20
+
+    /// Keeps the WAL bounded under sustained load, where the passive checkpoints beside the
+    /// writer never catch up: past ``walLimit``, a TRUNCATE checkpoint on the writer's own
+    /// connection (between two commits, so no reader of an older snapshot is cut off and no new
+    /// write can start meanwhile). Returns whether it ran.
+    @discardableResult
+    package func boundWAL() throws -> Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal")
+        guard let size = attributes?[.size] as? Int64, size > Self.walLimit else { return false }
+        try database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        return true
+    }
+
     package func checkpointWAL() async throws {
         try await checkpointer?.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }

@@ -57,6 +57,7 @@ struct Exchange: Sendable {
             metadata: [
                 "request.id": "\(id)", "request.route": "\(route)", "request.model": "\(model)",
                 "request.status": "\(status)", "request.outcome": "\(outcome)",
+                "request.verdict": "\(report.evaluated ? report.verdict.rawValue : "-")",
                 "request.duration_ms": "\(duration / .milliseconds(1))",
                 "key.id": "\(principal?.keyID ?? "-")", "user": "\(principal?.user ?? "-")",
                 "upstream.id": "\(upstreamID ?? "-")",

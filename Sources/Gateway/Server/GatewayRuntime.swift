@@ -162,6 +162,28 @@ package struct GatewayRuntime: Sendable {
     }
 
     /// Whether the gateway can serve: state readable and at least one routed pool with a usable host.
+    /// The serving half of the service's one-line systemd status: "serving 3 models, 2/3 hosts
+    /// healthy" (the built-in echo host counts as one, always healthy).
+    package func statusLine() -> String {
+        let snapshot = live.snapshot
+        let routed = Set(snapshot.configuration.models.map(\.pool))
+        let pools = snapshot.pools.filter { routed.contains($0.name) }
+        let now = ContinuousClock.now
+        var hosts = 0
+        var healthy = 0
+        for pool in pools {
+            if pool.kind == .echo {
+                hosts += 1
+                healthy += 1
+                continue
+            }
+            hosts += pool.hosts.count
+            healthy += pool.hosts.filter { $0.snapshot(at: now).available }.count
+        }
+        let models = snapshot.configuration.models.count
+        return "serving \(models) model\(models == 1 ? "" : "s"), \(healthy)/\(hosts) hosts healthy"
+    }
+
     package func readiness() -> (ready: Bool, reasons: [String]) {
         var reasons: [String] = []
         do { _ = try keys.list() } catch { reasons.append("key store unreadable") }
