@@ -65,6 +65,7 @@ bench: deps
 	bench/audit.sh
 	bench/governance-overhead.sh
 	bench/detectors.sh
+	bench/audit-wal.sh
 
 clean:
 	rm -rf .build $(VENV) .tappass-demo

@@ -11,7 +11,7 @@ struct TappassCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, ConfigCommand.self, KeysCommand.self, LicenseCommand.self, AuditCommand.self, ScanCommand.self,
-            PolicyCommand.self, TLSCommand.self,
+            PolicyCommand.self, TLSCommand.self, StatusCommand.self,
         ]
     )
 

@@ -17,6 +17,13 @@ package struct LicenseError: Error, Sendable, Equatable, CustomStringConvertible
         case superseded
         /// The state folder cannot be read or written.
         case stateUnreadable = "state_unreadable"
+        /// The state folder says something no honest history can (an evaluation that starts in
+        /// the future): it was edited.
+        case stateTampered = "state_tampered"
+        /// The system clock is far behind the time the appliance has already seen.
+        case clockBehind = "clock_behind"
+        /// This appliance has held a license: a new evaluation does not start.
+        case evaluationUsed = "evaluation_used"
     }
 
     package var code: Code

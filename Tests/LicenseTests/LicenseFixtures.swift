@@ -18,6 +18,7 @@ enum LicenseFixtures {
 
     static func terms(
         id: String = "lic-1",
+        seats: Int = 50,
         machine: MachineFingerprint = machine,
         issuedAt: Date = now.addingTimeInterval(-day),
         notBefore: Date = now.addingTimeInterval(-day),
@@ -29,7 +30,7 @@ enum LicenseFixtures {
             orgID: "acme",
             edition: "enterprise",
             entitlements: ["gateway", "governance", "audit"],
-            seats: 50,
+            seats: seats,
             issuedAt: issuedAt,
             notBefore: notBefore,
             notAfter: notAfter,

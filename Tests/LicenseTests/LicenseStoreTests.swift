@@ -53,6 +53,32 @@ import Testing
         _ = try store.activate(F.file(F.terms(id: "lic-newer", issuedAt: F.now)), now: F.now)
     }
 
+    /// The vendor re-issues license `lic-1` with fewer seats: replaying the first file, with the
+    /// same id, or after deleting the active file, does not undo the downgrade.
+    @Test func aDowngradeSticksWhateverIsReplayedOrDeleted() throws {
+        let (store, _) = makeStore()
+        let first = F.file(F.terms(id: "lic-1", seats: 500, issuedAt: F.now.addingTimeInterval(-10 * F.day)))
+        let reissue = F.file(F.terms(id: "lic-1", seats: 5, issuedAt: F.now.addingTimeInterval(-F.day)))
+        _ = try store.activate(first, now: F.now)
+        _ = try store.activate(reissue, now: F.now)
+        #expect { try store.activate(first, now: F.now) } throws: { ($0 as? LicenseError)?.code == .superseded }
+        // Re-activating the file in force changes nothing and is not an error.
+        #expect(try store.activate(reissue, now: F.now).terms.seats == 5)
+        try FileManager.default.removeItem(at: store.licenseFile)
+        #expect { try store.activate(first, now: F.now) } throws: { ($0 as? LicenseError)?.code == .superseded }
+        // What the audit log knows counts too, when the history file is gone as well.
+        try FileManager.default.removeItem(at: store.historyFile)
+        let known = [LicenseStore.Activation(licenseID: "lic-1", issuedAt: F.now.addingTimeInterval(-F.day))]
+        #expect { try store.activate(first, now: F.now, known: known) } throws: { ($0 as? LicenseError)?.code == .superseded }
+    }
+
+    @Test func aLicenseIssuedInTheFutureIsRefused() throws {
+        let (store, _) = makeStore()
+        let ahead = F.file(F.terms(id: "ahead", issuedAt: F.now.addingTimeInterval(3 * F.day), notBefore: F.now.addingTimeInterval(-F.day)))
+        #expect { try store.activate(ahead, now: F.now) } throws: { ($0 as? LicenseError)?.code == .notYetValid }
+        #expect(!FileManager.default.fileExists(atPath: store.licenseFile.path))
+    }
+
     @Test func anExpiredLicenseRefusesServingEvenWithTheClockSetBack() throws {
         let (store, _) = makeStore()
         _ = try store.activate(F.file(F.terms(notAfter: F.now.addingTimeInterval(F.day))), now: F.now)

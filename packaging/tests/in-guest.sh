@@ -76,6 +76,21 @@ check stream-complete sh -c "grep -q 'word149' '$out/stream.txt' && grep -q 'dat
 check still-active-after-reload systemctl -q is-active "$unit"
 check reload-notified sh -c "journalctl -u $unit --no-pager | grep -q 'Reloading\|reload'"
 
+echo "== systemctl stop during a streaming request drains it, exits 0, warns of nothing"
+api -N https://127.0.0.1:8443/v1/chat/completions -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -d "{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"$words\"}]}" > "$out/stream-stop.txt" &
+stream=$!
+sleep 1
+systemctl stop "$unit"
+wait $stream
+check stop-drains-stream sh -c "grep -q 'word149' '$out/stream-stop.txt' && grep -q 'data: \[DONE\]' '$out/stream-stop.txt'"
+check clean-exit [ "$(systemctl show -p ExecMainStatus --value "$unit")" = 0 ]
+journalctl -u "$unit" -p warning -o cat --no-pager > "$out/warnings.txt"
+check no-warnings-so-far sh -c "! grep -q . '$out/warnings.txt'"
+cat "$out/warnings.txt"
+systemctl start "$unit"
+wait_active
+
 echo "== a broken configuration at reload keeps the running one"
 cp /etc/tappass/appliance.yaml "$out/appliance.yaml.good"
 printf 'listen:\n  port: [8443\n' >> /etc/tappass/appliance.yaml

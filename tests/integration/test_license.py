@@ -120,7 +120,10 @@ def test_an_ended_evaluation_fails_closed_until_a_license_is_activated(tmp_path,
         assert refused.value.status_code == 503
         with pytest.raises(urllib.error.HTTPError) as ready:
             urllib.request.urlopen(gateway.base_url + "/readyz", timeout=5)
-        assert ready.value.code == 503 and b"license" in ready.value.read()
+        # Strangers learn only that it is not ready; administrators learn why.
+        assert ready.value.code == 503 and json.loads(ready.value.read()) == {"status": "not_ready"}
+        status = gateway.cli("status", check=False)
+        assert status.returncode == 1 and "not ready" in status.stdout and "license" in status.stdout
         assert show(gateway)["state"] == "evaluation-ended" and not show(gateway)["serving"]
         assert mocks[0].stats()["requests"] + mocks[1].stats()["requests"] == 0
 
@@ -215,3 +218,71 @@ def test_keys_are_limited_to_the_licensed_seats(gateway, tmp_path):
     gateway.cli("keys", "revoke", bob["id"])
     assert gateway.create_key(user="frank").startswith("tp_")
     assert gateway.cli("keys", "create", "--user", "grace", "--team", "eng", check=False).returncode == 1
+
+
+def test_the_owners_undo_attempts_change_nothing(tmp_path, mocks):
+    """Replaying an older re-issue, deleting the license and its history, deleting or editing the
+    evaluation's start: each refused or ineffective, through the real binary, with the service
+    stopped in between (the state folder and the audit log are all that remains)."""
+    config = gateway_config(tmp_path, [m.url for m in mocks])
+    license_dir = tmp_path / "state" / "license"
+    gateway = Gateway(tmp_path, config)
+    try:
+        # The evaluation started at the first start, and the audit log knows it.
+        assert show(gateway)["state"] == "evaluation"
+        assert len(events(gateway, "license.evaluation_started")) == 1
+        request = activation_request(tmp_path)
+        big = issue(tmp_path, request, "big.json", "--license-id", "lic-acme", "--issued-at", "2026-01-01T00:00:00Z", seats=500)
+        small = issue(tmp_path, request, "small.json", "--license-id", "lic-acme", "--issued-at", "2026-06-01T00:00:00Z", seats=5)
+        gateway.cli("license", "activate", str(big))
+        gateway.cli("license", "activate", str(small))
+        assert show(gateway)["seats"] == 5
+        # The vendor's downgrade sticks: the older file with the same id is refused.
+        replay = gateway.cli("license", "activate", str(big), check=False)
+        assert replay.returncode == 2 and "superseded" in replay.stderr
+        # Re-activating the file in force is harmless.
+        assert gateway.cli("license", "activate", str(small)).returncode == 0
+    finally:
+        gateway.stop()
+
+    # Offline: the license and its history deleted, then the old file replayed.
+    (license_dir / "license.json").unlink()
+    (license_dir / "activated").unlink()
+    replay = subprocess.run([str(TAPPASS), "license", "activate", str(big), "--config", str(tmp_path / "appliance.yaml")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert replay.returncode == 2 and "superseded" in replay.stderr, replay.stderr
+
+    gateway = Gateway(tmp_path, config)
+    try:
+        # No license now, and no new evaluation on a machine that held one.
+        status = show(gateway)
+        assert status["state"] == "invalid" and not status["serving"] and "evaluation" in status["detail"]
+    finally:
+        gateway.stop()
+
+
+def test_an_evaluation_cannot_be_restarted_by_deleting_or_editing_its_file(tmp_path, mocks):
+    config = gateway_config(tmp_path, [m.url for m in mocks])
+    license_dir = tmp_path / "state" / "license"
+    license_dir.mkdir(parents=True)
+    started = datetime.now(timezone.utc) - timedelta(days=31)
+    (license_dir / "evaluation-start").write_text(started.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+    gateway = Gateway(tmp_path, config)
+    try:
+        assert show(gateway)["state"] == "evaluation-ended"
+    finally:
+        gateway.stop()
+    (license_dir / "evaluation-start").unlink()
+    gateway = Gateway(tmp_path, config)
+    try:
+        assert show(gateway)["state"] == "evaluation-ended", "a deleted file restarted the evaluation"
+    finally:
+        gateway.stop()
+    (license_dir / "evaluation-start").write_text("2099-01-01T00:00:00Z\n")
+    gateway = Gateway(tmp_path, config)
+    try:
+        status = show(gateway)
+        assert status["state"] == "evaluation-ended" or "state_tampered" in status["detail"], status
+        assert not status["serving"]
+    finally:
+        gateway.stop()

@@ -76,6 +76,10 @@ def test_health_ready_and_metrics(gateway, client):
     for path in ("/healthz", "/readyz"):
         with urllib.request.urlopen(gateway.base_url + path, timeout=5) as response:
             assert response.status == 200
+    with urllib.request.urlopen(gateway.base_url + "/readyz", timeout=5) as response:
+        assert json.loads(response.read()) == {"status": "ready"}
+    status = gateway.cli("status")
+    assert status.stdout.startswith("ready: serving ") and "hosts healthy" in status.stdout
     metrics = urllib.request.urlopen(gateway.base_url + "/metrics", timeout=5).read().decode()
     assert 'tappass_requests_total{route="/v1/chat/completions",model="gpt-4o",status="200"} 1' in metrics
     assert "tappass_upstream_breaker_state" in metrics

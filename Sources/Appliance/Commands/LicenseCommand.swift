@@ -98,7 +98,10 @@ struct LicenseCommand: AsyncParsableCommand {
             }
             let store = LicenseStore(stateDirectory: configuration.stateDirectory, verifier: LicenseVerifier(machine: machine))
             do {
-                let license = try store.activate(data, now: Date())
+                // What the audit log remembers counts, however the state folder was edited.
+                let history = (try? AuditedLicenseHistory(audit)) ?? AuditedLicenseHistory()
+                let time = LicenseClock().read(floor: audit.latestTime).license
+                let license = try store.activate(data, now: time, known: history.activations)
                 try audit.appendWithoutService([.event("license.activated", detail: LicenseEvents.activated(license, source: origin))])
                 return LicenseSummary(store.check(now: Date()).status, machine: machine)
             } catch let error as LicenseError {

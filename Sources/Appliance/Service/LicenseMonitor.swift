@@ -16,7 +16,9 @@ final class LicenseMonitor: Service, Sendable {
     let audit: AuditLog
     let logger: Logger
     let interval: Duration
-    let clock: @Sendable () -> Date
+    let clock: LicenseClock
+    /// What the audit log says of earlier evaluations and licenses (read once, then kept current).
+    private let history = Mutex<AuditedLicenseHistory?>(nil)
     /// The state last applied (state name and license id), to log and audit changes only, and
     /// the day the last "ends soon" warning was logged.
     private let applied = Mutex<(key: String?, warnedDay: Int?)>((nil, nil))
@@ -30,7 +32,7 @@ final class LicenseMonitor: Service, Sendable {
         audit: AuditLog,
         logger: Logger,
         interval: Duration = .seconds(60),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: LicenseClock = LicenseClock()
     ) {
         self.store = store
         self.machine = machine
@@ -54,7 +56,23 @@ final class LicenseMonitor: Service, Sendable {
     /// Judges the state now and applies it: the gate, and a log line and audit event if it changed.
     @discardableResult
     func refresh() -> LicenseStatus {
-        let check = store.check(now: clock())
+        let known = knownHistory()
+        let time = clock.read(floor: audit.latestTime)
+        let check = store.check(now: time.license, wall: time.wall, known: known.state(latestTime: audit.latestTime))
+        // The evaluation's start goes into the audit log too (also for one started before the log
+        // kept it), so deleting the state folder's file does not start a new one.
+        let evaluationEnd: Date? =
+            switch check.status {
+            case .evaluation(let end), .evaluationEnded(let end): end
+            case .licensed, .invalid: nil
+            }
+        if let evaluationEnd, known.evaluationStart == nil {
+            let start = evaluationEnd.addingTimeInterval(-LicenseStore.evaluationPeriod)
+            history.withLock { known in
+                if known != nil { known!.evaluationStart = start }
+            }
+            audit.recordLater(.event("license.evaluation_started", detail: ["start": start.formatted(.iso8601)]))
+        }
         if let rollback = check.clockRollback {
             logger.critical(
                 "the system clock is behind the latest time seen; license validity is judged at the latest time",
@@ -116,8 +134,15 @@ final class LicenseMonitor: Service, Sendable {
     /// Verifies and installs a license file the admin CLI sent; the state in force stays on refusal.
     func activate(_ request: LicenseActivateRequest) async -> LicenseActivationOutcome {
         do {
-            let license = try store.activate(request.license, now: clock())
+            let license = try store.activate(
+                request.license,
+                now: clock.read(floor: audit.latestTime).license,
+                known: knownHistory().activations
+            )
             let terms = license.terms
+            history.withLock {
+                $0?.activations.append(.init(licenseID: terms.licenseID, issuedAt: terms.issuedAt))
+            }
             logger.notice(
                 "license activated",
                 metadata: [
@@ -137,6 +162,55 @@ final class LicenseMonitor: Service, Sendable {
     }
 }
 
+extension LicenseMonitor {
+    /// The audit log's license history, read on first use. An unreadable log gives nothing
+    /// (the log itself then refuses governed traffic, so nothing is served on that account).
+    func knownHistory() -> AuditedLicenseHistory {
+        if let known = history.withLock({ $0 }) { return known }
+        do {
+            let known = try AuditedLicenseHistory(audit)
+            history.withLock { $0 = known }
+            return known
+        } catch {
+            logger.error("cannot read the license history from the audit log", metadata: ["error": "\(error)"])
+            return AuditedLicenseHistory()
+        }
+    }
+}
+
+/// What the audit log records of this appliance's evaluations and licenses.
+struct AuditedLicenseHistory: Sendable {
+    var evaluationStart: Date?
+    var everLicensed = false
+    var activations: [LicenseStore.Activation] = []
+
+    init() {}
+
+    /// Read from the `license.evaluation_started` and `license.activated` events.
+    init(_ audit: AuditLog) throws {
+        for event in try audit.events(named: ["license.evaluation_started", "license.activated"]) {
+            let detail = event.detail.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            if event.name == "license.evaluation_started" {
+                let start = detail["start"].flatMap { try? Date($0, strategy: .iso8601) } ?? event.time
+                evaluationStart = min(evaluationStart ?? start, start)
+            } else {
+                everLicensed = true
+                if let id = detail["license_id"], let issued = detail["issued_at"].flatMap({ try? Date($0, strategy: .iso8601) }) {
+                    activations.append(.init(licenseID: id, issuedAt: issued))
+                }
+            }
+        }
+    }
+
+    func state(latestTime: Date) -> LicenseStore.Known {
+        LicenseStore.Known(
+            latestTime: latestTime.timeIntervalSince1970 > 0 ? latestTime : nil,
+            evaluationStart: evaluationStart,
+            everLicensed: everLicensed || !activations.isEmpty
+        )
+    }
+}
+
 /// The details of license audit events: what was activated or why not; never key material.
 enum LicenseEvents {
     static func activated(_ license: License, source: String) -> [String: String] {
@@ -144,6 +218,7 @@ enum LicenseEvents {
         return [
             "source": source, "license_id": terms.licenseID, "customer": terms.customer, "org_id": terms.orgID,
             "edition": terms.edition, "seats": "\(terms.seats)", "not_after": terms.notAfter.formatted(.iso8601), "key_id": license.keyID,
+            "issued_at": terms.issuedAt.formatted(.iso8601),
         ]
     }
 

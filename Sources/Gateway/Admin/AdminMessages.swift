@@ -104,3 +104,17 @@ package enum ConfigReloadOutcome: Sendable {
     case reloaded(ConfigReloadSummary)
     case rejected(String)
 }
+
+/// `tappass status`: whether the service is ready and, when not, why (what the unauthenticated
+/// `/readyz` does not tell strangers), with the systemd status line.
+package struct ServiceStatus: Codable, Sendable, Equatable {
+    package var ready: Bool
+    package var reasons: [String]
+    package var status: String
+
+    package init(ready: Bool, reasons: [String], status: String) {
+        self.ready = ready
+        self.reasons = reasons
+        self.status = status
+    }
+}

@@ -119,6 +119,10 @@ package struct AdminServer: Service {
                 )
             }
         }
+        router.get("/status") { _, _ in
+            let (ready, reasons) = runtime.readiness()
+            return try Self.json(ServiceStatus(ready: ready, reasons: reasons, status: runtime.statusLine()))
+        }
         router.get("/policy") { _, _ in
             let active = runtime.policy.active
             return try Self.json(PolicySummary(name: active.policy.name, source: active.source))

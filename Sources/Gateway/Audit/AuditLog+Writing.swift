@@ -48,6 +48,7 @@ extension AuditLog {
             head.frontier = frontier
             head.chain = chain
             head.latestWallTime = max(now, entries.map(\.timeMillis).max() ?? now)
+            head.highestWallTime = max(head.highestWallTime, head.latestWallTime)
             if let checkpoint {
                 head.lastCheckpointSize = checkpoint.size
                 head.lastCheckpointTime = .now

@@ -46,6 +46,9 @@ package final class AuditLog: Service, Sendable {
         var lastCheckpointTime: ContinuousClock.Instant
         /// The latest wall-clock time the log has seen (records, checkpoints, commits), in ms.
         var latestWallTime: Int64
+        /// The highest time ever seen here (ms since 1970): unlike `latestWallTime`, a clock set
+        /// back never lowers it.
+        var highestWallTime: Int64
     }
 
     package struct PruneResult: Sendable, Codable {
@@ -71,7 +74,8 @@ package final class AuditLog: Service, Sendable {
                 chain: chain,
                 lastCheckpointSize: lastCheckpoint,
                 lastCheckpointTime: .now,
-                latestWallTime: try store.latestTime() ?? 0
+                latestWallTime: try store.latestTime() ?? 0,
+                highestWallTime: try store.latestTime() ?? 0
             )
         )
     }
@@ -90,6 +94,16 @@ package final class AuditLog: Service, Sendable {
     }
 
     package var publicKey: Data { key.publicKey }
+
+    /// The latest time any record or checkpoint carries: a clock set back does not move it.
+    package var latestTime: Date {
+        Date(timeIntervalSince1970: Double(head.withLock { $0.highestWallTime }) / 1000)
+    }
+
+    /// Committed events with one of `names`, oldest first (read beside the writer).
+    package func events(named names: [String]) throws -> [(time: Date, name: String, detail: String?)] {
+        try store.events(named: names)
+    }
 
     /// The number of records in the log so far (including pruned ones).
     package var size: Int64 { head.withLock { $0.frontier.size } }

@@ -126,6 +126,19 @@ package final class AuditStore: Sendable {
         }
     }
 
+    /// The events with one of `names`, oldest first: their time and detail (JSON text).
+    package func events(named names: [String]) throws -> [(time: Date, name: String, detail: String?)] {
+        guard !names.isEmpty else { return [] }
+        return try database.read { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT time_ms, name, detail FROM entry WHERE kind = 'event' AND name IN (\(marks)) ORDER BY seq",
+                arguments: StatementArguments(names)
+            ).map { row in (Date(timeIntervalSince1970: Double(row[0] as Int64) / 1000), row[1], row[2]) }
+        }
+    }
+
     package func checkpoints() throws -> [AuditCheckpoint] {
         try database.read { try AuditCheckpoint.order(Column("size"), Column("time_ms")).fetchAll($0) }
     }

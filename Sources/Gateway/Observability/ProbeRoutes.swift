@@ -2,7 +2,8 @@ import Hummingbird
 import LocalLLM
 import NIOCore
 
-/// `/healthz` (the process answers), `/readyz` (it can serve), `/metrics` (Prometheus).
+/// `/healthz` (the process answers), `/readyz` (it can serve; why not is for `tappass status`),
+/// `/metrics` (Prometheus).
 struct ProbeRoutes: Sendable {
     let runtime: GatewayRuntime
 
@@ -10,12 +11,11 @@ struct ProbeRoutes: Sendable {
         router.get("/healthz") { _, _ in
             OpenAIRoutes.json(["status": "ok"])
         }
+        // Ready or not, and nothing more: this answers anyone who can reach the port. The reasons
+        // (with license details) are for administrators: `tappass status`, `license show`, the journal.
         router.get("/readyz") { _, _ in
-            let (ready, reasons) = runtime.readiness()
-            return OpenAIRoutes.json(
-                ["status": .string(ready ? "ready" : "not_ready"), "reasons": .array(reasons.map(JSONValue.string))],
-                status: ready ? .ok : .serviceUnavailable
-            )
+            let (ready, _) = runtime.readiness()
+            return OpenAIRoutes.json(["status": .string(ready ? "ready" : "not_ready")], status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
