@@ -176,5 +176,6 @@ check purge-removes-state [ ! -e /var/lib/tappass ]
 check purge-removes-config [ ! -e /etc/tappass ]
 check user-stays getent passwd tappass
 
+measure thread-priority-refusals "$(journalctl -u "$unit" --no-pager | grep -c 'Failed to set thread priority')"
 echo "RESULT: $fails failed"
 exit $((fails > 0))

@@ -286,3 +286,35 @@ def test_an_evaluation_cannot_be_restarted_by_deleting_or_editing_its_file(tmp_p
         assert not status["serving"]
     finally:
         gateway.stop()
+
+
+def test_an_oversized_file_is_refused_alike_through_the_service_and_offline(gateway, tmp_path):
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b'{"format": "' + b"x" * (100 << 20) + b'"}')
+    refused = gateway.cli("license", "activate", str(huge), check=False)
+    assert refused.returncode == 2 and "larger than a license can be" in refused.stderr
+    assert events(gateway, "license.refused")[-1]["detail"]["code"] == "malformed"
+    gateway.stop()
+    offline = subprocess.run([str(TAPPASS), "license", "activate", str(huge), "--config", str(gateway.config_path)],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert offline.returncode == 2 and "larger than a license can be" in offline.stderr
+    duplicated = tmp_path / "dup.json"
+    duplicated.write_text('{"format": "tappass-license/1", "format": "x"}')
+    again = subprocess.run([str(TAPPASS), "license", "activate", str(duplicated), "--config", str(gateway.config_path)],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 2 and "appears twice" in again.stderr
+
+
+def test_a_license_with_fewer_seats_than_users_says_who_is_over_and_until_when(gateway, tmp_path):
+    for user in ("alice", "bob", "carol"):
+        gateway.create_key(user=user)
+    license_file = issue(tmp_path, activation_request(tmp_path), "two-seats.json", seats=2)
+    done = gateway.cli("license", "activate", str(license_file)).stdout
+    assert "3 users hold active keys for 2 seats: 1 over (carol), served until" in done, done
+    assert "then refused" in done
+    status = show(gateway)
+    assert status["seat_holders"] == ["alice", "bob"] and status["over_seats"] == ["carol"] and status["seat_grace_ends"]
+    listed = gateway.cli("keys", "list").stdout
+    assert [line for line in listed.splitlines() if "carol" in line][0].endswith("(beyond the license's seats)")
+    assert "tappass_license_seats 2" in metrics(gateway) and "tappass_license_seat_users 3" in metrics(gateway)
+    assert "more users hold active keys than the license has seats" in gateway.log()

@@ -64,7 +64,8 @@ struct KeysCommand: AsyncParsableCommand {
             print("ID            USER            TEAM            MODELS          EXPIRES                STATUS")
             let now = Date()
             for key in keys {
-                let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
+                var status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } ?? false) ? "expired" : "active"
+                if key.seat == "over" { status += " (beyond the license's seats)" }
                 let models = key.models.isEmpty ? "*" : key.models.joined(separator: ",")
                 let expires = key.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
                 print(

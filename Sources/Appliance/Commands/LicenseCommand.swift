@@ -64,8 +64,14 @@ struct LicenseCommand: AsyncParsableCommand {
         @Argument(help: "The license file the vendor sent (license.json).") var file: String
 
         func run() async throws {
+            // No more than a license can be, and one byte over: a larger file is refused by the
+            // same check, with the same event, through the service or not.
             let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            do {
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+                data = try handle.read(upToCount: StrictJSON.maxLicenseBytes + 1) ?? Data()
+                try handle.close()
+            } catch {
                 LicenseCommand.fail("cannot read \(file): \(error.localizedDescription)", exit: 2)
             }
             let origin = URL(fileURLWithPath: file).standardizedFileURL.path
@@ -87,6 +93,7 @@ struct LicenseCommand: AsyncParsableCommand {
                 summary = try activateDirectly(data, origin: origin, configuration: configuration.gateway)
             }
             print("activated: \(summary.detail)")
+            if let line = LicenseCommand.seatLine(summary) { print(line) }
         }
 
         /// No service runs: install on the state folder and append the audit event ourselves.
@@ -141,6 +148,9 @@ struct LicenseCommand: AsyncParsableCommand {
             ]
             rows += [
                 ("seats", summary.seats.map(String.init)),
+                ("seat use", LicenseCommand.seatLine(summary)),
+                ("seat holders", summary.seatHolders.isEmpty ? nil : summary.seatHolders.joined(separator: ", ")),
+                ("over seats", summary.overSeats.isEmpty ? nil : summary.overSeats.joined(separator: ", ")),
                 ("entitlements", summary.entitlements.isEmpty ? nil : summary.entitlements.joined(separator: ", ")),
             ]
             rows += [("valid until", summary.validUntil?.formatted(.iso8601)), ("machine", summary.machine)]
@@ -149,6 +159,19 @@ struct LicenseCommand: AsyncParsableCommand {
                 print((name + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value)
             }
         }
+    }
+
+    /// "7 users hold active keys for 5 seats: 2 over, served until …, then refused".
+    static func seatLine(_ summary: LicenseSummary) -> String? {
+        guard let seats = summary.seats else { return nil }
+        let users = summary.seatHolders.count + summary.overSeats.count
+        var line = "\(users) user\(users == 1 ? "" : "s") hold active keys for \(seats) seat\(seats == 1 ? "" : "s")"
+        if !summary.overSeats.isEmpty {
+            line += ": \(summary.overSeats.count) over (\(summary.overSeats.joined(separator: ", "))), served until "
+            line += (summary.seatGraceEnds?.formatted(.iso8601) ?? "the grace period ends") + ", then refused; "
+            line += "revoke keys (tappass keys revoke) or activate a license with more seats"
+        }
+        return line
     }
 
     /// The seats the license on the state folder covers (no service running); nil while

@@ -73,7 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
             machine: machine,
             gate: licenseGate,
             audit: audit,
-            logger: logger
+            logger: logger,
+            seatOrder: { keys.seatOrder() }
         )
         let notifier = SystemdNotifier()
         let status: @Sendable () -> String = { [runtime] in

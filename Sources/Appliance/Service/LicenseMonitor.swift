@@ -17,13 +17,19 @@ final class LicenseMonitor: Service, Sendable {
     let logger: Logger
     let interval: Duration
     let clock: LicenseClock
+    /// Every user with an active key, in seat order (see `APIKeyStore.seatOrder`).
+    let seatOrder: @Sendable () -> [String]
     /// What the audit log says of earlier evaluations and licenses (read once, then kept current).
     private let history = Mutex<AuditedLicenseHistory?>(nil)
+    /// The day the last "over the seats" warning was logged.
+    private let seatWarnedDay = Mutex<Int?>(nil)
     /// The state last applied (state name and license id), to log and audit changes only, and
     /// the day the last "ends soon" warning was logged.
     private let applied = Mutex<(key: String?, warnedDay: Int?)>((nil, nil))
     /// From this long before the license or evaluation ends, the log warns once a day.
     static let warnAhead: TimeInterval = 14 * 86_400
+    /// How long users beyond a new license's seats are still served after its activation.
+    static let seatGrace: TimeInterval = 14 * 86_400
 
     init(
         store: LicenseStore,
@@ -32,8 +38,10 @@ final class LicenseMonitor: Service, Sendable {
         audit: AuditLog,
         logger: Logger,
         interval: Duration = .seconds(60),
-        clock: LicenseClock = LicenseClock()
+        clock: LicenseClock = LicenseClock(),
+        seatOrder: @escaping @Sendable () -> [String] = { [] }
     ) {
+        self.seatOrder = seatOrder
         self.store = store
         self.machine = machine
         self.gate = gate
@@ -86,8 +94,25 @@ final class LicenseMonitor: Service, Sendable {
         return check.status
     }
 
+    /// When users beyond the seats stop being served: the grace period after the active
+    /// license's activation (the audit log's time of it), or nil while the seats suffice.
+    func seatGraceEnds(_ status: LicenseStatus, users: Int) -> Date? {
+        guard case .licensed(let license) = status, users > license.terms.seats else { return nil }
+        let activated = knownHistory().activatedAt[license.terms.licenseID] ?? clock.read().license
+        return activated.addingTimeInterval(Self.seatGrace)
+    }
+
     private func apply(_ status: LicenseStatus, at now: Date) {
-        gate.set(.init(refusal: status.allowsServing ? nil : status.summary, seats: status.seats, validUntil: status.validUntil))
+        let users = seatOrder().count
+        let graceEnds = seatGraceEnds(status, users: users)
+        gate.set(
+            .init(
+                refusal: status.allowsServing ? nil : status.summary,
+                seats: status.seats,
+                validUntil: status.validUntil,
+                seatGraceEnds: graceEnds
+            )
+        )
         let key: String
         if case .licensed(let license) = status { key = "licensed/\(license.terms.licenseID)" } else { key = status.state }
         let day = Int(now.timeIntervalSince1970 / 86_400)
@@ -97,6 +122,16 @@ final class LicenseMonitor: Service, Sendable {
             let warn = endsSoon && (changed || applied.warnedDay != day)
             applied = (key, warn ? day : applied.warnedDay)
             return (changed, warn)
+        }
+        if let graceEnds, let seats = status.seats, seatWarnedDay.withLock({ $0 }) != day {
+            seatWarnedDay.withLock { $0 = day }
+            logger.warning(
+                "more users hold active keys than the license has seats",
+                metadata: [
+                    "license.seats": "\(seats)", "license.seat_users": "\(users)",
+                    "license.seat_grace_ends": "\(graceEnds.formatted(.iso8601))",
+                ]
+            )
         }
         if warn, let end = status.validUntil {
             let days = Int((end.timeIntervalSince(now) / 86_400).rounded(.up))
@@ -128,7 +163,21 @@ final class LicenseMonitor: Service, Sendable {
     }
 
     func summary() -> LicenseSummary {
-        LicenseSummary(refresh(), machine: machine)
+        withSeats(LicenseSummary(refresh(), machine: machine))
+    }
+
+    /// The summary with who holds the seats and who does not.
+    func withSeats(_ summary: LicenseSummary) -> LicenseSummary {
+        var summary = summary
+        let order = seatOrder()
+        guard let seats = summary.seats else {
+            summary.seatHolders = order
+            return summary
+        }
+        summary.seatHolders = Array(order.prefix(seats))
+        summary.overSeats = Array(order.dropFirst(seats))
+        summary.seatGraceEnds = summary.overSeats.isEmpty ? nil : gate.state.seatGraceEnds
+        return summary
     }
 
     /// Verifies and installs a license file the admin CLI sent; the state in force stays on refusal.
@@ -140,8 +189,10 @@ final class LicenseMonitor: Service, Sendable {
                 known: knownHistory().activations
             )
             let terms = license.terms
+            let activatedAt = clock.read(floor: audit.latestTime).license
             history.withLock {
                 $0?.activations.append(.init(licenseID: terms.licenseID, issuedAt: terms.issuedAt))
+                $0?.activatedAt[terms.licenseID] = activatedAt
             }
             logger.notice(
                 "license activated",
@@ -150,7 +201,7 @@ final class LicenseMonitor: Service, Sendable {
                 ]
             )
             await audit.record(.event("license.activated", detail: LicenseEvents.activated(license, source: request.source)))
-            return .activated(LicenseSummary(refresh(), machine: machine))
+            return .activated(withSeats(LicenseSummary(refresh(), machine: machine)))
         } catch {
             logger.warning(
                 "license refused",
@@ -183,6 +234,8 @@ struct AuditedLicenseHistory: Sendable {
     var evaluationStart: Date?
     var everLicensed = false
     var activations: [LicenseStore.Activation] = []
+    /// When each license id was last activated.
+    var activatedAt: [String: Date] = [:]
 
     init() {}
 
@@ -195,6 +248,7 @@ struct AuditedLicenseHistory: Sendable {
                 evaluationStart = min(evaluationStart ?? start, start)
             } else {
                 everLicensed = true
+                if let id = detail["license_id"] { activatedAt[id] = event.time }
                 if let id = detail["license_id"], let issued = detail["issued_at"].flatMap({ try? Date($0, strategy: .iso8601) }) {
                     activations.append(.init(licenseID: id, issuedAt: issued))
                 }

@@ -24,6 +24,9 @@ package struct KeySummary: Codable, Sendable, Equatable {
     package var createdAt: Date
     package var expiresAt: Date?
     package var revokedAt: Date?
+    /// For an active key under a license: `held` (its user holds a seat) or `over` (beyond the
+    /// seats); nil while evaluating or when not known (no service running).
+    package var seat: String?
 
     package init(_ record: APIKeyRecord) {
         id = record.id

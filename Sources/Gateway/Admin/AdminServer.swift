@@ -33,7 +33,15 @@ package struct AdminServer: Service {
         let audit = runtime.audit
         let licenseGate = runtime.licenseGate
         router.get("/keys") { _, _ in
-            try Self.json(try keys.list().map(KeySummary.init))
+            let now = Date()
+            let holders = licenseGate.state.seats.map { keys.seatHolders(seats: $0, now: now) }
+            return try Self.json(
+                try keys.list().map { record in
+                    var summary = KeySummary(record)
+                    if let holders, record.isActive(at: now) { summary.seat = holders.contains(record.user) ? "held" : "over" }
+                    return summary
+                }
+            )
         }
         router.post("/keys") { request, _ in
             let body = try await request.body.collect(upTo: 64 << 10)

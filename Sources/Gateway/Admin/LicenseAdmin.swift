@@ -48,9 +48,17 @@ package struct LicenseSummary: Codable, Sendable, Equatable {
     package var entitlements: [String]
     package var seats: Int?
     package var validUntil: Date?
+    /// The users who hold seats (every user with an active key while evaluating).
+    package var seatHolders: [String] = []
+    /// Users with active keys beyond the seats, and when they stop being served.
+    package var overSeats: [String] = []
+    package var seatGraceEnds: Date?
 
     enum CodingKeys: String, CodingKey {
         case state, detail, serving, machine, customer, edition, entitlements, seats
+        case seatHolders = "seat_holders"
+        case overSeats = "over_seats"
+        case seatGraceEnds = "seat_grace_ends"
         case licenseID = "license_id"
         case orgID = "org_id"
         case validUntil = "valid_until"

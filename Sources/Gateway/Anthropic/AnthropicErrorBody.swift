@@ -10,7 +10,7 @@ enum AnthropicErrorBody {
         switch error.kind {
         case .invalidRequest: "invalid_request_error"
         case .authentication: "authentication_error"
-        case .permission, .policyBlocked: "permission_error"
+        case .permission, .policyBlocked, .seatUnavailable: "permission_error"
         case .modelNotFound: "not_found_error"
         case .tooLarge: "request_too_large"
         case .rateLimited: "rate_limit_error"

@@ -17,6 +17,9 @@ package final class APIKeyStore: Sendable {
 
     private let database: DatabasePool
     private let keys: Mutex<[String: APIKeyRecord]>
+    /// Bumped whenever `keys` changes (seat holders are recomputed then).
+    private let version = Atomic<Int>(0)
+    let seatCache = Mutex<SeatCache?>(nil)
     private let demoKey: String?
     package static let prefix = "tp_"
 
@@ -54,6 +57,7 @@ package final class APIKeyStore: Sendable {
     package func reload() throws {
         let records = try database.read { try APIKeyRecord.fetchAll($0) }
         keys.withLock { $0 = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) }) }
+        version.add(1, ordering: .relaxed)
     }
 
     /// Creates a key; the returned plaintext is shown once and never stored. With a seat limit,
@@ -91,8 +95,14 @@ package final class APIKeyStore: Sendable {
             try record.insert(db)
         }
         keys.withLock { $0[id] = record }
+        version.add(1, ordering: .relaxed)
         return (record, "\(Self.prefix)\(id)_\(secret)")
     }
+
+    var keysVersion: Int { version.load(ordering: .relaxed) }
+
+    /// The keys as the service holds them in memory.
+    func snapshot() -> [APIKeyRecord] { keys.withLock { Array($0.values) } }
 
     package func list() throws -> [APIKeyRecord] {
         try database.read { try APIKeyRecord.order(Column("created_at")).fetchAll($0) }
@@ -108,7 +118,10 @@ package final class APIKeyStore: Sendable {
             }
             return record
         }
-        if let updated { keys.withLock { $0[id] = updated } }
+        if let updated {
+            keys.withLock { $0[id] = updated }
+            version.add(1, ordering: .relaxed)
+        }
         return updated
     }
 

@@ -13,11 +13,15 @@ package final class LicenseGate: Sendable {
         package var seats: Int?
         /// When the license or evaluation period ends.
         package var validUntil: Date?
+        /// From when a user beyond the license's seats is refused (the grace period after a
+        /// license with fewer seats than users ends then); nil while nobody is refused for it.
+        package var seatGraceEnds: Date?
 
-        package init(refusal: String? = nil, seats: Int? = nil, validUntil: Date? = nil) {
+        package init(refusal: String? = nil, seats: Int? = nil, validUntil: Date? = nil, seatGraceEnds: Date? = nil) {
             self.refusal = refusal
             self.seats = seats
             self.validUntil = validUntil
+            self.seatGraceEnds = seatGraceEnds
         }
     }
 

@@ -95,7 +95,18 @@ package final class GatewayMetrics: Sendable {
     }
 
     /// Prometheus text exposition, with host and license gauges refreshed from live state.
-    package func render(pools: [UpstreamPool], license: LicenseGate.State = .init()) -> [UInt8] {
+    package func render(pools: [UpstreamPool], license: LicenseGate.State = .init(), seatUsers: Int = 0) -> [UInt8] {
+        registry.makeGauge(descriptor: Self.name("license_seats", help: "Seats the license covers (0 while evaluating: no limit)."))
+            .set(to: Double(license.seats ?? 0))
+        registry.makeGauge(descriptor: Self.name("license_seat_users", help: "Distinct users holding an active API key."))
+            .set(to: Double(seatUsers))
+        registry.makeGauge(
+            descriptor: Self.name(
+                "license_seat_grace_ends",
+                unit: "timestamp_seconds",
+                help: "When users beyond the license's seats stop being served (Unix time; 0 while the seats suffice)."
+            )
+        ).set(to: license.seatGraceEnds?.timeIntervalSince1970 ?? 0)
         registry.makeGauge(descriptor: Self.name("license_serving", help: "1 when the license lets governed traffic through."))
             .set(to: license.refusal == nil ? 1 : 0)
         registry.makeGauge(

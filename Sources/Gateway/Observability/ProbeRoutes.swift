@@ -20,7 +20,11 @@ struct ProbeRoutes: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            let bytes = runtime.metrics.render(pools: runtime.pools, license: runtime.licenseGate.state)
+            let bytes = runtime.metrics.render(
+                pools: runtime.pools,
+                license: runtime.licenseGate.state,
+                seatUsers: runtime.keys.seatOrder().count
+            )
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
     }

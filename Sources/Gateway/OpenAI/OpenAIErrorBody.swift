@@ -31,6 +31,7 @@ enum OpenAIErrorBody {
         case .governanceUnavailable: ("server_error", "governance_unavailable")
         case .licenseRequired: ("server_error", "license_required")
         case .policyBlocked: ("permission_error", "policy_violation")
+        case .seatUnavailable: ("permission_error", "license_seat_unavailable")
         case .internal: ("server_error", nil)
         }
     }

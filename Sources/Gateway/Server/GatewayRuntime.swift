@@ -63,8 +63,19 @@ package struct GatewayRuntime: Sendable {
                     "The audit log cannot be written, so governed requests are refused until it can (see the service log)."
                 )
             }
-            if let refusal = licenseGate.refusal {
+            let license = licenseGate.state
+            if let refusal = license.refusal {
                 throw GatewayError(.licenseRequired, "Governed requests are refused: \(refusal)")
+            }
+            if let seats = license.seats, let graceEnds = license.seatGraceEnds, Date() >= graceEnds,
+                !keys.holdsSeat(principal.user, seats: seats)
+            {
+                throw GatewayError(
+                    .seatUnavailable,
+                    "User '\(principal.user)' holds no license seat: the license covers \(seats) seat\(seats == 1 ? "" : "s"), "
+                        + "held by the users who got their keys first. An administrator can free one (tappass keys revoke) "
+                        + "or activate a license with more seats."
+                )
             }
             return principal
         case .failure(let refusal): throw GatewayError(.authentication, "Authentication failed: \(refusal.rawValue).")

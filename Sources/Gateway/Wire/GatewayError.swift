@@ -16,6 +16,8 @@ package struct GatewayError: Error, Sendable, Equatable {
         case governanceUnavailable
         /// The appliance has no valid license (evaluation ended, license expired): fail closed.
         case licenseRequired
+        /// The license's seats are all held by other users (after the grace period).
+        case seatUnavailable
         /// The policy blocks this content (request or response).
         case policyBlocked
         case `internal`
@@ -42,7 +44,7 @@ package struct GatewayError: Error, Sendable, Equatable {
         switch kind {
         case .invalidRequest: return 400
         case .authentication: return 401
-        case .permission, .policyBlocked: return 403
+        case .permission, .policyBlocked, .seatUnavailable: return 403
         case .modelNotFound: return 404
         case .tooLarge: return 413
         case .rateLimited: return 429
