@@ -154,6 +154,14 @@ struct LicenseCommand: AsyncParsableCommand {
                 ("entitlements", summary.entitlements.isEmpty ? nil : summary.entitlements.joined(separator: ", ")),
             ]
             rows += [("valid until", summary.validUntil?.formatted(.iso8601)), ("machine", summary.machine)]
+            rows += [
+                (
+                    "clock",
+                    summary.clockBehindSeconds.map {
+                        "the system clock is \($0) s behind the latest time seen; license time goes on from there (more than a day: traffic refused)"
+                    }
+                )
+            ]
             for (name, value) in rows {
                 guard let value else { continue }
                 print((name + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value)

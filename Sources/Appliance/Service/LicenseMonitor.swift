@@ -90,7 +90,8 @@ final class LicenseMonitor: Service, Sendable {
         if let error = check.markNotWritten {
             logger.warning("cannot advance the license time mark", metadata: ["error": "\(error.message)"])
         }
-        apply(check.status, at: check.effectiveTime)
+        let behind = check.clockRollback.map { $0.latestSeen.timeIntervalSince($0.now) } ?? 0
+        apply(check.status, at: check.effectiveTime, clockBehind: behind)
         return check.status
     }
 
@@ -102,7 +103,7 @@ final class LicenseMonitor: Service, Sendable {
         return activated.addingTimeInterval(Self.seatGrace)
     }
 
-    private func apply(_ status: LicenseStatus, at now: Date) {
+    private func apply(_ status: LicenseStatus, at now: Date, clockBehind: TimeInterval) {
         let users = seatOrder().count
         let graceEnds = seatGraceEnds(status, users: users)
         gate.set(
@@ -110,7 +111,8 @@ final class LicenseMonitor: Service, Sendable {
                 refusal: status.allowsServing ? nil : status.summary,
                 seats: status.seats,
                 validUntil: status.validUntil,
-                seatGraceEnds: graceEnds
+                seatGraceEnds: graceEnds,
+                clockBehind: clockBehind
             )
         )
         let key: String
@@ -169,6 +171,8 @@ final class LicenseMonitor: Service, Sendable {
     /// The summary with who holds the seats and who does not.
     func withSeats(_ summary: LicenseSummary) -> LicenseSummary {
         var summary = summary
+        let behind = gate.state.clockBehind
+        summary.clockBehindSeconds = behind > 0 ? Int(behind) : nil
         let order = seatOrder()
         guard let seats = summary.seats else {
             summary.seatHolders = order

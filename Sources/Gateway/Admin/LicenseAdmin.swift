@@ -53,12 +53,15 @@ package struct LicenseSummary: Codable, Sendable, Equatable {
     /// Users with active keys beyond the seats, and when they stop being served.
     package var overSeats: [String] = []
     package var seatGraceEnds: Date?
+    /// How far the system clock is behind license time, when it is more than 5 minutes.
+    package var clockBehindSeconds: Int?
 
     enum CodingKeys: String, CodingKey {
         case state, detail, serving, machine, customer, edition, entitlements, seats
         case seatHolders = "seat_holders"
         case overSeats = "over_seats"
         case seatGraceEnds = "seat_grace_ends"
+        case clockBehindSeconds = "clock_behind_seconds"
         case licenseID = "license_id"
         case orgID = "org_id"
         case validUntil = "valid_until"

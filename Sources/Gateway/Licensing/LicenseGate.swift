@@ -16,12 +16,21 @@ package final class LicenseGate: Sendable {
         /// From when a user beyond the license's seats is refused (the grace period after a
         /// license with fewer seats than users ends then); nil while nobody is refused for it.
         package var seatGraceEnds: Date?
+        /// How far the system clock is behind license time (0 when it is not).
+        package var clockBehind: TimeInterval
 
-        package init(refusal: String? = nil, seats: Int? = nil, validUntil: Date? = nil, seatGraceEnds: Date? = nil) {
+        package init(
+            refusal: String? = nil,
+            seats: Int? = nil,
+            validUntil: Date? = nil,
+            seatGraceEnds: Date? = nil,
+            clockBehind: TimeInterval = 0
+        ) {
             self.refusal = refusal
             self.seats = seats
             self.validUntil = validUntil
             self.seatGraceEnds = seatGraceEnds
+            self.clockBehind = clockBehind
         }
     }
 

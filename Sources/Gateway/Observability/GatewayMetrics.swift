@@ -98,6 +98,13 @@ package final class GatewayMetrics: Sendable {
     package func render(pools: [UpstreamPool], license: LicenseGate.State = .init(), seatUsers: Int = 0) -> [UInt8] {
         registry.makeGauge(descriptor: Self.name("license_seats", help: "Seats the license covers (0 while evaluating: no limit)."))
             .set(to: Double(license.seats ?? 0))
+        registry.makeGauge(
+            descriptor: Self.name(
+                "license_clock_behind",
+                unit: "seconds",
+                help: "How far the system clock is behind the latest time the appliance has seen (0 when it is not)."
+            )
+        ).set(to: license.clockBehind)
         registry.makeGauge(descriptor: Self.name("license_seat_users", help: "Distinct users holding an active API key."))
             .set(to: Double(seatUsers))
         registry.makeGauge(
