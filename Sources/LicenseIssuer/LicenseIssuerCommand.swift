@@ -81,6 +81,12 @@ struct LicenseIssuerCommand: ParsableCommand {
                 policyKeys: keys,
                 policyThreshold: policyThreshold
             )
+            // What an appliance would refuse is not signed: malformed terms (seats < 1, validity
+            // reversed), or an issue time so far ahead that it would lock out every later license.
+            do { try terms.validate() } catch { throw ValidationError("refusing to sign: \(error.message)") }
+            guard terms.issuedAt <= now.addingTimeInterval(LicenseStore.issuedAheadTolerance) else {
+                throw ValidationError("--issued-at: at most a day ahead of now, got \(issuedAt ?? "")")
+            }
             let data = try SignedLicense.sign(terms, keyID: keyID, with: key).encoded() + Data("\n".utf8)
             if let output { try data.write(to: URL(fileURLWithPath: output)) } else { FileHandle.standardOutput.write(data) }
         }

@@ -318,3 +318,14 @@ def test_a_license_with_fewer_seats_than_users_says_who_is_over_and_until_when(g
     assert [line for line in listed.splitlines() if "carol" in line][0].endswith("(beyond the license's seats)")
     assert "tappass_license_seats 2" in metrics(gateway) and "tappass_license_seat_users 3" in metrics(gateway)
     assert "more users hold active keys than the license has seats" in gateway.log()
+
+
+def test_the_issuer_refuses_to_sign_what_an_appliance_would_refuse(tmp_path):
+    request = activation_request(tmp_path)
+    for extra in (["--seats", "0"], ["--issued-at", "2099-01-01T00:00:00Z"], ["--days", "0"]):
+        refused = subprocess.run(
+            [str(ISSUER), "issue", "--signing-key", str(DEV_KEY), "--key-id", "tappass-development", "--request", str(request),
+             "--customer", "Acme Corp", "--org-id", "acme", "--output", str(tmp_path / "x.json"), *extra],
+            capture_output=True, text=True,
+        )
+        assert refused.returncode != 0 and not (tmp_path / "x.json").exists(), extra

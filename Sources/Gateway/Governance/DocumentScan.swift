@@ -33,7 +33,12 @@ struct DocumentScan {
         }
         var located: [Located] = []
         for finding in detectors.scan(String(decoding: document, as: UTF8.self)) {
-            let pieces = pieces(of: finding.utf8Range, starts: starts, lengths: lengths)
+            var pieces = pieces(of: finding.utf8Range, starts: starts, lengths: lengths)
+            // `password: hunter2…` found across a key and its value: the value is the secret,
+            // the key (a field name) stays.
+            if pieces.contains(where: { segments[$0.segment].reading != .key }) {
+                pieces.removeAll { segments[$0.segment].reading == .key }
+            }
             if !pieces.isEmpty { located.append(Located(finding: finding, pieces: pieces)) }
         }
         located += joins(segments, detectors: detectors, found: located)

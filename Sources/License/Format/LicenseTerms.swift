@@ -104,7 +104,7 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
     }
 
     /// The checks a signature cannot make: values in range and consistent with each other.
-    func validate() throws(LicenseError) {
+    package func validate() throws(LicenseError) {
         func fail(_ field: String, _ expected: String) -> LicenseError {
             LicenseError(.malformed, "field '\(field)': expected \(expected)")
         }

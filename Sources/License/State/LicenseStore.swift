@@ -132,7 +132,7 @@ package final class LicenseStore: Sendable {
 
     /// How far in the future a license's `issued_at` may be (clocks differ): beyond it, the file
     /// would lock out every license issued later, and is refused.
-    static let issuedAheadTolerance: TimeInterval = 86_400
+    package static let issuedAheadTolerance: TimeInterval = 86_400
 
     var historyFile: URL { directory.appendingPathComponent("activated") }
 

@@ -199,4 +199,14 @@ import Testing
             return error.message.contains("metadata.[REDACTED]") && !error.message.contains("pastebin")
         }
     }
+
+    @Test func aSecretAssignedInAFieldRedactsTheValueNotTheFieldName() throws {
+        let secret = "Zq8" + DetectorsTests.random(29, seed: 3)
+        let body: JSONValue = ["model": "m", "messages": [["role": "user", "content": "hi"]], "metadata": ["password": .string(secret)]]
+        let (inspected, report) = try Self.inspect(body)
+        #expect(!report.entries.isEmpty)
+        let metadata = try #require(inspected["metadata"]?.objectValue)
+        #expect(metadata.keys.sorted() == ["password"])
+        #expect(metadata["password"]?.stringValue?.hasPrefix("[REDACTED:") == true)
+    }
 }
