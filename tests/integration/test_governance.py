@@ -19,7 +19,7 @@ from test_audit import export
 
 RNG = random.Random(7)
 SECRET = "ghp_" + "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(36))
-CARD = "4111 1111 1111 1111"
+CARD = "4539 1488 0343 6467"
 
 
 def requests_by_id(gateway):

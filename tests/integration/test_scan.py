@@ -11,7 +11,7 @@ def scan(*args, stdin=""):
 
 def test_scan_reports_offsets_types_categories_and_default_actions(tmp_path):
     sample = tmp_path / "sample.txt"
-    sample.write_text("Grüße from bob@corp.de, card 4111 1111 1111 1111\nnothing else\n")
+    sample.write_text("Grüße from bob@corp.de, card 4539 1488 0343 6467\nnothing else\n")
     result = scan(str(sample), "--format", "json")
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)["findings"]

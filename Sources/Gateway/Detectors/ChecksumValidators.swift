@@ -85,6 +85,7 @@ enum ChecksumValidators {
         let check = digits[9] * 10 + digits[10]
         let month = digits[2] * 10 + digits[3]
         guard (0...12).contains(month) || (20...32).contains(month) || (40...52).contains(month) else { return false }
+        guard digits[4] * 10 + digits[5] <= 31 else { return false }
         return 97 - body % 97 == check || 97 - (2_000_000_000 + body) % 97 == check
     }
 

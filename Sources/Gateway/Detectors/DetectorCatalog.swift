@@ -1,12 +1,13 @@
 /// Every finding type the built-in detectors report, by category: what a policy may name in
 /// `actions`, and what `tappass policy check` validates names against.
 package enum DetectorCatalog {
-    package static let secretTypes: [String] = [
-        "aws_access_key_id", "aws_secret_access_key", "github_token", "gitlab_token", "slack_token", "slack_webhook",
-        "discord_webhook", "stripe_key", "square_token", "sendgrid_api_key", "openai_api_key", "anthropic_api_key",
-        "google_api_key", "huggingface_token", "groq_api_key", "npm_token", "pypi_token", "private_key", "jwt",
-        "password_in_url", "password", "generic_secret",
-    ]
+    package static let secretTypes: [String] = {
+        var types: [String] = []
+        for rule in SecretDetector.rules where !types.contains(rule.type) { types.append(rule.type) }
+        return types + [
+            "aws_secret_access_key", "azure_storage_key", "private_key", "jwt", "password_in_url", "password", "generic_secret",
+        ]
+    }()
 
     package static let personalDataTypes: [String] = [
         "email", "phone", "payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir",

@@ -139,6 +139,8 @@ package struct Detectors: Sendable {
                 }
             }
         }
+        // Context a window may not reach: the header of a table a card-shaped number sits in.
+        stages[Stage.cards.rawValue].removeAll { PaymentCardRules.isSomethingElse(at: $0.range.lowerBound, in: utf8) }
         if !custom.isEmpty { stages[Stage.custom.rawValue] = custom.scan(text()) }
         return findings(stages, utf8, isASCII: isASCII || !scalarOffsets)
     }
@@ -159,7 +161,7 @@ package struct Detectors: Sendable {
                 personal.emails(scanner).map { ("email", $0) } + personal.ibans(scanner, capitals: capitals).map { ("iban", $0) }
             ),
             (.identifiers, IdentifierDetector().scan(scanner, tokens: tokens, capitals: capitals)),
-            (.cards, personal.cards(tokens).map { ("payment_card", $0) }),
+            (.cards, personal.cards(tokens, scanner).map { ("payment_card", $0) }),
             (.datesOfBirth, DateOfBirthDetector().scan(scanner, tokens: tokens)),
             (.networkAddresses, NetworkAddressDetector().scan(scanner, tokens: tokens)),
         ]

@@ -7,6 +7,7 @@
 ///   national number `85.07.30-033.28` (mod 97; unseparated only after a label), French NIR
 ///   (mod 97 key, 15 digits), Dutch BSN (11-test, only after a label: one random 9-digit number
 ///   in 11 passes it), UK NINO `AB 12 34 56 C`.
+/// Documented and made-up SSNs (`078-05-1120`, `123-45-6789`, one repeated digit) are not findings.
 struct IdentifierDetector {
     static func labels(_ words: [String]) -> [[UInt8]] { words.map { Array($0.lowercased().utf8) } }
 
@@ -14,11 +15,19 @@ struct IdentifierDetector {
         "phone", "tel", "mobile", "cell", "call", "gsm", "fax", "whatsapp", "telefoon", "téléphone", "telefon", "handy", "portable",
         "mobiel", "numéro", "number",
     ])
-    static let ssnLabels = labels(["ssn", "social security"])
-    static let bsnLabels = labels(["bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "citizen service number"])
-    static let belgianLabels = labels([
-        "rijksregisternummer", "rijksregister", "national number", "numéro national", "registre national", "insz", "niss", "rrn",
+    static let ssnLabels = labels(["ssn"])
+    static let longSSNLabels = labels(["social security", "sécurité sociale"])
+    static let bsnLabels = labels([
+        "bsn", "burgerservicenummer", "burger service nummer", "burgerservice", "sofinummer", "sofi-nummer", "sofi",
+        "citizen service number", "persoonsnummer",
     ])
+    static let belgianLabels = labels([
+        "rijksregisternummer", "rijksregister", "national number", "national register", "numéro national", "numero national",
+        "registre national", "n° national", "nationaal nummer", "nationale nummer", "insz", "niss", "rrn", "identificatienummer",
+        "numéro d'identification", "nationalnummer", "nationalregisternummer",
+    ])
+    /// Numbers printed in documentation and on sample cards, and made-up patterns (`111-11-1111`, `123-45-6789`).
+    static let documentedSSNs: Set<String> = ["078051120", "219099999", "457555462", "123456789", "987654321"]
 
     func scan(_ scanner: TextScanner, tokens: [NumberToken], capitals: Landmarks.Positions) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
@@ -40,16 +49,22 @@ struct IdentifierDetector {
         }
         // US SSN: 3-2-4 with dashes or spaces; 9 bare digits after a label.
         if groups == [3, 2, 4] && !token.separators.contains(0x2E)
-            || (count == 9 && groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16))
+            || (count == 9 && groups.count == 1
+                && (scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16)
+                    || scanner.labelled(before: token.range.lowerBound, by: Self.longSSNLabels, within: 28)))
         {
             let text = token.compact
-            if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)) {
+            if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)),
+                !Self.documentedSSNs.contains(text), Set(text.utf8).count > 1
+            {
                 return "us_ssn"
             }
         }
-        // Belgian national number: YY.MM.DD-SSS.CC, or 11 digits after a label.
+        // Belgian national number: YY.MM.DD-SSS.CC, YYMMDD-SSS-CC and the like (groups cut only
+        // where the parts meet); 11 digits in one run or other groups only after a label.
         if count == 11,
-            groups == [2, 2, 2, 3, 2] || (groups.count == 1 && scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels))
+            groups.count >= 3 && Self.cutsOnly(groups, at: [2, 4, 6, 9])
+                || scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels)
         {
             if ChecksumValidators.belgianNationalNumber(token.compact) { return "be_national_number" }
         }
@@ -57,11 +72,23 @@ struct IdentifierDetector {
         if count == 15, groups == [15] || groups == [1, 2, 2, 2, 3, 3, 2] || groups == [13, 2] {
             if ChecksumValidators.frenchNIR(token.compact) { return "fr_nir" }
         }
-        // Dutch BSN: 9 digits (or 1234.56.789) after a label.
-        if count == 9, groups == [9] || groups == [4, 2, 3], scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) {
+        // Dutch BSN: 9 digits (123456782, 1234.56.782, 123 456 782, 12-34-56-782) after a label.
+        if count == 9, Self.cutsOnly(groups, at: [2, 3, 4, 6]), scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) {
             if ChecksumValidators.bsn(token.compact) { return "nl_bsn" }
         }
+        // The SSN's 3-2-4 shape is not how phone numbers are written.
+        if groups == [3, 2, 4] { return nil }
         return isNationalPhone(token, scanner) ? "phone" : nil
+    }
+
+    /// Whether the groups split the digits only at the given offsets.
+    static func cutsOnly(_ groups: NumberToken.Groups, at offsets: Set<Int>) -> Bool {
+        var offset = 0
+        for group in groups.dropLast() {
+            offset += group
+            guard offsets.contains(offset) else { return false }
+        }
+        return true
     }
 
     private func isNationalPhone(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
@@ -86,7 +113,9 @@ struct IdentifierDetector {
         // Not the rest of an account number after its country code (`BE00 0586 4143 3239`).
         if followsAccountPrefix(token.range.lowerBound, scanner) { return false }
         if token.hasSeparators {
-            // Groups of 1–5 digits, as people write them (06 12 34 56 78, 020 7946 0958, 0470/12.34.56).
+            // Groups of 1–5 digits after a trunk-and-area group of 2–5, as people write them
+            // (06 12 34 56 78, 020 7946 0958, 0470/12.34.56).
+            guard groups[0] >= 2 else { return false }
             return groups.allSatisfy { (1...5).contains($0) } || (groups.count == 2 && groups[0] <= 5)
         }
         return scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels)
@@ -106,35 +135,38 @@ struct IdentifierDetector {
         ten.count == 10 && ten[3] == 0x35 && ten[4] == 0x35 && ten[5] == 0x35 && ten[6] == 0x30 && ten[7] == 0x31
     }
 
-    /// UK National Insurance numbers: `AB123456C` or `AB 12 34 56 C`.
+    /// UK National Insurance numbers: `AB123456C`, `AB 12 34 56 C`, `AB 123456 C`,
+    /// `AB-12-34-56-C`: two prefix letters, six digits (split, if at all, into pairs by one
+    /// kind of separator), the suffix letter.
     func ninos(_ scanner: TextScanner, capitals: Landmarks.Positions) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
         for index in capitals where index + 9 <= bytes.count {
             guard TextScanner.isUpper(bytes[index + 1]) else { continue }
             var cursor = index + 2
-            var compact = [bytes[index], bytes[index + 1]]
-            var spaced = false
-            for pair in 0..<3 {
-                if cursor < bytes.count, bytes[cursor] == 0x20, pair == 0 || spaced {
-                    spaced = true
+            var separator: UInt8?
+            func takeSeparator() {
+                guard cursor < bytes.count, bytes[cursor] == 0x20 || bytes[cursor] == 0x2D else { return }
+                if separator == nil || separator == bytes[cursor] {
+                    separator = bytes[cursor]
                     cursor += 1
-                } else if spaced {
-                    break
                 }
+            }
+            var compact = [bytes[index], bytes[index + 1]]
+            takeSeparator()
+            for pair in 0..<3 {
+                if pair > 0, separator != nil, cursor < bytes.count, bytes[cursor] == separator { cursor += 1 }
                 guard cursor + 1 < bytes.count, TextScanner.isDigit(bytes[cursor]), TextScanner.isDigit(bytes[cursor + 1]) else { break }
                 compact += [bytes[cursor], bytes[cursor + 1]]
                 cursor += 2
             }
-            if spaced, cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
-            if compact.count == 8, cursor < bytes.count {
-                compact.append(bytes[cursor])
-                let end = cursor + 1
-                if end == bytes.count || !TextScanner.isAlnum(bytes[end]),
-                    ChecksumValidators.ukNINO(String(decoding: compact, as: UTF8.self))
-                {
-                    found.append(("uk_nino", index..<end))
-                }
+            guard compact.count == 8 else { continue }
+            takeSeparator()
+            guard cursor < bytes.count else { continue }
+            compact.append(bytes[cursor])
+            let end = cursor + 1
+            if end == bytes.count || !TextScanner.isAlnum(bytes[end]), ChecksumValidators.ukNINO(String(decoding: compact, as: UTF8.self)) {
+                found.append(("uk_nino", index..<end))
             }
         }
         return found

@@ -57,7 +57,7 @@ struct Landmarks {
     private func positions(_ kind: Int) -> Positions { Positions(bitmaps: bitmaps, first: kind * words, words: words) }
 
     /// The first bytes of the secret detector's token prefixes.
-    private static let prefixBytes: [UInt8] = Array(Set(SecretDetector.rules.flatMap { $0.prefixes.map { $0.utf8.first! } })).sorted()
+    private static let prefixBytes = SecretDetector.landmarkPrefixBytes
 
     /// Which classification code runs: the best the CPU has, or (for tests, which compare them)
     /// the portable SSE2 or scalar pass.

@@ -1,5 +1,5 @@
 /// Finds personal data that can be told apart with confidence: e-mail addresses (not at the
-/// reserved example domains), payment card numbers (Luhn-valid), IBANs (mod-97-valid). Pure.
+/// reserved example domains), payment card numbers (``PaymentCardRules``), IBANs (mod-97-valid). Pure.
 struct PersonalDataDetector {
     /// RFC 2606 / 6761 names that are examples by definition.
     static let exampleDomains = ["example.com", "example.org", "example.net"]
@@ -37,16 +37,24 @@ struct PersonalDataDetector {
         return found
     }
 
-    /// 13–19 digits, optionally grouped by single spaces or dashes, Luhn-valid, starting with
-    /// a payment-card major industry identifier (2–6: Mastercard 2-series, Amex, Visa,
-    /// Mastercard, Discover). Taken from the number tokens (never the decimals of a number).
-    func cards(_ tokens: [NumberToken]) -> [Range<Int>] {
+    /// Payment card numbers: 13–19 digits from a card network's issuer range and length
+    /// table, Luhn-valid, written as one run or grouped as cards are printed (one kind of
+    /// separator). Not the providers' documented test numbers; not a number labelled as
+    /// something else (an order, invoice, parcel, product code), unless labelled a card (a
+    /// table's header and test code are judged after, over the whole text:
+    /// ``PaymentCardRules/isSomethingElse(at:in:)``). A 13-digit or 19-digit Visa number (rare, and the length of EAN-13 codes) only
+    /// when labelled a card.
+    func cards(_ tokens: [NumberToken], _ scanner: TextScanner) -> [Range<Int>] {
         tokens.compactMap { token in
             guard !token.plus, (13...19).contains(token.digits.count), token.separators.isSubset(of: [0x20, 0x2D]),
-                (0x32...0x36).contains(token.digits[0]), token.groups.count == 1 || token.groups.allSatisfy({ $0 >= 3 }),
-                Set(token.digits).count > 1, ChecksumValidators.luhn(token.compact)
+                token.separators.count <= 1, PaymentCardRules.isCardGrouping(token.groups), PaymentCardRules.hasIssuer(token.digits),
+                ChecksumValidators.luhn(token.compact), !PaymentCardRules.isTestNumber(token)
             else { return nil }
-            return token.range
+            let start = token.range.lowerBound
+            if scanner.labelled(before: start, by: PaymentCardRules.cardLabels, within: 32) { return token.range }
+            if scanner.labelled(before: start, by: PaymentCardRules.otherLabels, within: 24) { return nil }
+            let rareLength = token.digits.count == 13 || token.digits.count == 19
+            return rareLength && token.digits[0] == 0x34 ? nil : token.range
         }
     }
 

@@ -97,6 +97,17 @@ struct TextScanner {
         return false
     }
 
+    /// Whether `bytes` start with `lowercase` (lower-case ASCII), ASCII case-insensitively.
+    static func startsFolded(_ bytes: ArraySlice<UInt8>, with lowercase: [UInt8]) -> Bool {
+        guard bytes.count >= lowercase.count else { return false }
+        var index = bytes.startIndex
+        for byte in lowercase {
+            guard fold(bytes[index], true) == byte else { return false }
+            index += 1
+        }
+        return true
+    }
+
     @inline(__always) static func fold(_ byte: UInt8, _ foldCase: Bool) -> UInt8 {
         foldCase && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
     }

@@ -27,7 +27,7 @@ import Testing
                     "tool_calls": [
                         [
                             "id": "call_1", "type": "function",
-                            "function": ["name": "send", "arguments": .string("{\"card\": \"4111 1111 1111 1111\"}")],
+                            "function": ["name": "send", "arguments": .string("{\"card\": \"4539 1488 0343 6467\"}")],
                         ]
                     ],
                 ],

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ObfuscationTests {
     static let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     static let awsKey = "AKIA" + DetectorsTests.random(16, upper, seed: 9)
-    static let card = "4111111111111111"
+    static let card = "4539148803436467"
 
     /// The key with `insert` after every fourth character.
     static func interleaved(_ value: String, _ insert: String) -> String {

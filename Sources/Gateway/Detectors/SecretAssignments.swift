@@ -1,0 +1,231 @@
+/// Values assigned to names that say credential, in the shapes configuration and code take:
+/// `.env` and shell (`export DB_PASSWORD=…`), YAML and JSON (`password: …`, `"apiKey": "…"`),
+/// INI/TOML/properties (`db.password = …`), connection strings (`Password=…;`,
+/// `AccountKey=…;`), code (`password = "…"`, `'token' => '…'`), HTTP headers
+/// (`Authorization: Bearer …`, `X-API-Key: …`), command lines (`--password …`,
+/// `--api-key=…`) and labels in prose (`mot de passe : …`, `password for root: …`).
+///
+/// A password is reported when it is a plausible password (not a placeholder, reference, path
+/// or type name); any other credential only when its value also looks random (12+ characters,
+/// letters and digits, ≥ 3 bits of entropy per character, not a run of words).
+struct SecretAssignments {
+    static let dashes = Array("--".utf8)
+    static let schemeWords = ["bearer", "basic", "token", "bot", "digest"].map { Array($0.utf8) }
+    /// Values that name a type, a state or nothing at all.
+    static let trivialValues: Set<String> = [
+        "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "yes", "no", "string", "str", "text",
+        "varchar", "required", "optional", "hidden", "masked", "empty", "undefined", "unknown", "default", "notset", "not_set",
+        "secretstr", "securestring", "bytes", "env", "prompt",
+    ]
+    static let fileExtensions: Set<String> = [
+        "json", "pem", "key", "txt", "yaml", "yml", "env", "p12", "pfx", "crt", "cer", "jks", "ini", "cfg", "conf", "xml", "toml",
+        "der", "keystore", "gpg", "asc", "properties", "py", "js", "ts", "sh", "md", "log", "csv", "html", "go", "rs", "swift", "java",
+    ]
+
+    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+        var found: [(type: String, range: Range<Int>)] = []
+        let bytes = scanner.bytes
+        var skipTo = 0
+        for index in scanner.landmarks.operators where index >= skipTo {
+            guard let (kind, nameStart) = nameBefore(index, scanner) else { continue }
+            var valueStart = index + 1
+            while valueStart < bytes.count, bytes[valueStart] == 0x3D || bytes[valueStart] == 0x3E { valueStart += 1 }
+            guard let value = value(at: valueStart, scanner) else { continue }
+            skipTo = value.range.upperBound
+            if let type = judge(kind, value, scanner, nameStart: nameStart) { found.append((type, value.range)) }
+        }
+        found += commandLineFlags(scanner)
+        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// The kind of credential the name before the operator at `index` names, and where the name starts.
+    private func nameBefore(_ index: Int, _ scanner: TextScanner) -> (SecretName.Kind, Int)? {
+        let bytes = scanner.bytes
+        var nameEnd = index
+        while nameEnd > 0,
+            bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x22 || bytes[nameEnd - 1] == 0x27 || bytes[nameEnd - 1] == 0x5D
+        {
+            nameEnd -= 1
+        }
+        var nameStart = nameEnd
+        while nameStart > 0, Self.isNameByte(bytes[nameStart - 1]) { nameStart -= 1 }
+        guard nameStart < nameEnd else { return nil }
+        if let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]) { return (kind, nameStart) }
+        // A label in prose before a colon: `mot de passe :`, `password for root:`, `Passwort des Servers:`.
+        guard bytes[index] == 0x3A else { return nil }
+        let lineStart = max(0, nameStart - 32)
+        var phraseStart = nameStart
+        while phraseStart > lineStart, bytes[phraseStart - 1] != 0x0A, bytes[phraseStart - 1] != 0x3A, bytes[phraseStart - 1] != 0x3D {
+            phraseStart -= 1
+        }
+        let phrase = bytes[phraseStart..<nameEnd]
+        guard phrase.count > nameEnd - nameStart, SecretName.mayName(phrase) else { return nil }
+        // The phrase must start with the password word: `password for root`, `mot de passe`.
+        let words = SecretName.words(phrase)
+        guard words.count <= 4, SecretName.kind(of: phrase) == .password else { return nil }
+        let trimmed = phrase.drop { !SecretAssignments.isNameByte($0) }
+        let lead = words.first == "mot" ? trimmed : trimmed.prefix { SecretAssignments.isNameByte($0) }
+        guard SecretName.kind(of: lead) == .password else { return nil }
+        return (.password, phraseStart)
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        TextScanner.isAlnum(byte) || byte == 0x5F || byte == 0x2D || byte == 0x2E || byte >= 0x80
+    }
+
+    struct Value {
+        var range: Range<Int>
+        /// Opened by a quote (a password in quotes may hold spaces).
+        var quoted: Bool
+    }
+
+    /// The value starting at `start` (after spaces and an opening quote; after an HTTP
+    /// authentication scheme such as `Bearer`).
+    private func value(at start: Int, _ scanner: TextScanner) -> Value? {
+        let bytes = scanner.bytes
+        var valueStart = start
+        while valueStart < bytes.count, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+        var quote: UInt8?
+        if valueStart < bytes.count, bytes[valueStart] == 0x22 || bytes[valueStart] == 0x27 || bytes[valueStart] == 0x60 {
+            quote = bytes[valueStart]
+            valueStart += 1
+        }
+        for scheme in Self.schemeWords where TextScanner.startsFolded(bytes[valueStart...], with: scheme) {
+            let after = valueStart + scheme.count
+            if after + 1 < bytes.count, bytes[after] == 0x20, bytes[after + 1] > 0x20 { valueStart = after + 1 }
+        }
+        let end: Int
+        if let quote {
+            // Up to the closing quote on the same line, at most 200 bytes.
+            let close = scanner.run(from: valueStart) { $0 != quote && $0 != 0x0A }
+            guard close < bytes.count, bytes[close] == quote, close - valueStart <= 200 else { return nil }
+            end = close
+        } else {
+            end = scanner.run(from: valueStart) {
+                $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D && $0 != 0x26 && $0 != 0x3C
+            }
+        }
+        guard end > valueStart else { return nil }
+        return Value(range: valueStart..<end, quoted: quote != nil)
+    }
+
+    /// The finding type for `value` under a name of `kind`, or nil when it is not a credential.
+    private func judge(_ kind: SecretName.Kind, _ value: Value, _ scanner: TextScanner, nameStart: Int) -> String? {
+        let bytes = scanner.bytes[value.range]
+        guard bytes.count <= 300, !Self.isReference(bytes) else { return nil }
+        if kind == .password {
+            return Self.isPlausiblePassword(bytes, quoted: value.quoted) ? "password" : nil
+        }
+        guard Self.looksRandom(bytes) else { return nil }
+        switch kind {
+        case .awsSecret where bytes.count == 40: return "aws_secret_access_key"
+        case .azureKey where bytes.count >= 40: return "azure_storage_key"
+        default: return "generic_secret"
+        }
+    }
+
+    /// Placeholders, templating, variables, environment and code references, paths, URLs,
+    /// file names and type names: what configuration writes where a credential is not.
+    static func isReference(_ value: ArraySlice<UInt8>) -> Bool {
+        guard let first = value.first else { return true }
+        if SecretDetector.isPlaceholder(value) { return true }
+        // `$VAR`, `${…}`, `$(cmd)`, `%VAR%`, `{…}`, `[…]`, `@Value`, `!vault`, `#comment`, paths.
+        if [0x24, 0x25, 0x7B, 0x5B, 0x40, 0x21, 0x23, 0x2F, 0x7E, 0x5C].contains(first) { return true }
+        if value.starts(with: [0x2E, 0x2F]) || value.starts(with: [0x2E, 0x2E, 0x2F]) { return true }
+        if value.count >= 3, TextScanner.isAlnum(first), value[value.startIndex + 1] == 0x3A, value[value.startIndex + 2] == 0x5C {
+            return true
+        }
+        let text = String(decoding: value, as: UTF8.self)
+        if trivialValues.contains(text.lowercased()) { return true }
+        if text.contains("://") || text.contains("(") || text.contains("[") { return true }
+        // A file name: `creds-2024.json`, `server.key`.
+        if let dot = value.lastIndex(of: 0x2E), dot > value.startIndex,
+            fileExtensions.contains(String(decoding: value[(dot + 1)...], as: UTF8.self).lowercased())
+        {
+            return true
+        }
+        return isCodeReference(value) || isEnvironmentName(value)
+    }
+
+    /// `os.environ`, `process.env.API_KEY`, `settings.SECRET_KEY`, `self.password`: identifiers joined by dots, the first in lower case.
+    static func isCodeReference(_ value: ArraySlice<UInt8>) -> Bool {
+        let segments = value.split(separator: 0x2E, omittingEmptySubsequences: false)
+        guard segments.count >= 2 else { return false }
+        let identifiers = segments.allSatisfy { segment in
+            guard let head = segment.first, !TextScanner.isDigit(head) else { return false }
+            return segment.allSatisfy { TextScanner.isAlnum($0) || $0 == 0x5F }
+        }
+        guard identifiers, let head = segments.first else { return false }
+        return head.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F }
+    }
+
+    /// `OPENAI_API_KEY`, `DB_PASSWORD_2`: the name of an environment variable, not its value.
+    static func isEnvironmentName(_ value: ArraySlice<UInt8>) -> Bool {
+        value.contains(0x5F) && value.allSatisfy { TextScanner.isUpper($0) || TextScanner.isDigit($0) || $0 == 0x5F }
+            && value.filter(TextScanner.isUpper).count >= value.count / 2
+    }
+
+    /// A value a person or a program would use as a password: not a bare identifier (in code
+    /// that is a variable), 8 characters or more (the shortest a password policy allows), of
+    /// mixed characters or 10 and more.
+    static func isPlausiblePassword(_ value: ArraySlice<UInt8>, quoted: Bool) -> Bool {
+        guard value.count >= 8, value.count <= 128 else { return false }
+        let spaces = value.filter { $0 == 0x20 }.count
+        if spaces > 0 && (!quoted || spaces > 5) { return false }
+        let hasDigit = value.contains(where: TextScanner.isDigit)
+        let hasUpper = value.contains(where: TextScanner.isUpper)
+        let hasLower = value.contains { (0x61...0x7A).contains($0) }
+        let hasSymbol = value.contains { !TextScanner.isAlnum($0) && $0 != 0x5F && $0 != 0x20 }
+        let classes = [hasDigit, hasUpper, hasLower, hasSymbol].filter { $0 }.count
+        // A lower-case identifier (`user_input`, `db_pass`) unquoted is a variable in code.
+        if !quoted, hasLower, !hasUpper, !hasDigit, value.allSatisfy({ (0x61...0x7A).contains($0) || $0 == 0x5F }) { return false }
+        guard classes >= 2 || value.count >= 10 else { return false }
+        return TextScanner.entropy(value) >= 2.3
+    }
+
+    /// Random-looking: 12+ characters, no spaces, letters and digits (or long and mixed case),
+    /// ≥ 3 bits of entropy per character, and not a run of words (`prod-db-password-v2`).
+    static func looksRandom(_ value: ArraySlice<UInt8>) -> Bool {
+        guard value.count >= 12, !value.contains(0x20) else { return false }
+        // `realm=intranet`, `a=b&c=d`: settings, not a key (base64 padding ends a key).
+        if let equals = value.firstIndex(of: 0x3D), value[equals...].contains(where: { $0 != 0x3D }) { return false }
+        let hasDigit = value.contains(where: TextScanner.isDigit)
+        let hasUpper = value.contains(where: TextScanner.isUpper)
+        let hasLower = value.contains { (0x61...0x7A).contains($0) }
+        guard hasDigit && (hasUpper || hasLower) || (value.count >= 20 && hasUpper && hasLower) else { return false }
+        guard TextScanner.entropy(value) >= 3.0 else { return false }
+        return !isWordRun(value)
+    }
+
+    /// Whether every part between `-`, `_`, `.`, `:`, `/` is a word (letters in one case, or
+    /// capitalised, then at most four digits) or at most three characters: identifiers and
+    /// version strings, not keys.
+    static func isWordRun(_ value: ArraySlice<UInt8>) -> Bool {
+        let parts = value.split { $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A || $0 == 0x2F }
+        return parts.allSatisfy { part in
+            if part.count <= 3 { return true }
+            let letters = part.prefix { !TextScanner.isDigit($0) }
+            let digits = part.dropFirst(letters.count)
+            guard letters.count >= 2, digits.count <= 4, digits.allSatisfy(TextScanner.isDigit) else { return false }
+            let tail = letters.dropFirst()
+            let lowerTail = tail.allSatisfy { (0x61...0x7A).contains($0) }
+            let upperAll = letters.allSatisfy(TextScanner.isUpper)
+            return lowerTail || upperAll
+        }
+    }
+
+    /// `--password VALUE`, `--api-key VALUE` (the `=` forms are assignments).
+    func commandLineFlags(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+        let bytes = scanner.bytes
+        var found: [(type: String, range: Range<Int>)] = []
+        for start in scanner.occurrences(of: Self.dashes) {
+            guard start == 0 || bytes[start - 1] == 0x20 || bytes[start - 1] == 0x22 || bytes[start - 1] == 0x27 else { continue }
+            let nameEnd = scanner.run(from: start + 2) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
+            guard nameEnd > start + 2, nameEnd + 1 < bytes.count, bytes[nameEnd] == 0x20 else { continue }
+            guard let kind = SecretName.kind(of: bytes[start + 2..<nameEnd]), let value = value(at: nameEnd + 1, scanner) else { continue }
+            if bytes[value.range.lowerBound] == 0x2D { continue }
+            if let type = judge(kind, value, scanner, nameStart: start) { found.append((type, value.range)) }
+        }
+        return found
+    }
+}
