@@ -13,7 +13,8 @@ struct IdentifierDetector {
 
     static let phoneLabels = labels([
         "phone", "tel", "mobile", "cell", "call", "gsm", "fax", "whatsapp", "telefoon", "téléphone", "telefon", "handy", "portable",
-        "mobiel", "numéro", "number",
+        "mobiel", "office", "bureau", "ruf", "appel", "bel ", "rufnummer", "telefonnummer", "telefoonnummer", "sms", "text me", "message",
+        "reach", "contact", "joindre", "rappeler", "anrufen", "erreichbar", "bereikbaar", "bellen", "answering", "signal", "telegram",
     ])
     static let ssnLabels = labels(["ssn"])
     static let longSSNLabels = labels(["social security", "sécurité sociale"])
@@ -42,6 +43,8 @@ struct IdentifierDetector {
         let digits = token.digits
         let count = digits.count
         let groups = token.groups
+        // `+32 …`, or the `00` international prefix written out (`0032 470 …`, `001-202-…`).
+        if !token.plus, count >= 10, digits[0] == 0x30, digits[1] == 0x30, isInternational(token) { return "phone" }
         if token.plus {
             guard (8...15).contains(count), digits[0] != 0x30 else { return nil }
             if digits[0] == 0x31, count == 11, isFictionalUS(digits.droppingFirst()) { return nil }
@@ -61,10 +64,12 @@ struct IdentifierDetector {
             }
         }
         // Belgian national number: YY.MM.DD-SSS.CC, YYMMDD-SSS-CC and the like (groups cut only
-        // where the parts meet); 11 digits in one run or other groups only after a label.
+        // where the parts meet); 11 digits in one run or other groups only after a label (its
+        // own, or social security's: it is Belgium's social security number too).
         if count == 11,
             groups.count >= 3 && Self.cutsOnly(groups, at: [2, 4, 6, 9])
                 || scanner.labelled(before: token.range.lowerBound, by: Self.belgianLabels)
+                || isSocialSecurityLabelled(token, scanner)
         {
             if ChecksumValidators.belgianNationalNumber(token.compact) { return "be_national_number" }
         }
@@ -73,12 +78,40 @@ struct IdentifierDetector {
             if ChecksumValidators.frenchNIR(token.compact) { return "fr_nir" }
         }
         // Dutch BSN: 9 digits (123456782, 1234.56.782, 123 456 782, 12-34-56-782) after a label.
-        if count == 9, Self.cutsOnly(groups, at: [2, 3, 4, 6]), scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) {
+        if count == 9, Self.cutsOnly(groups, at: [2, 3, 4, 6]),
+            scanner.labelled(before: token.range.lowerBound, by: Self.bsnLabels) || isSocialSecurityLabelled(token, scanner)
+        {
             if ChecksumValidators.bsn(token.compact) { return "nl_bsn" }
         }
         // The SSN's 3-2-4 shape is not how phone numbers are written.
         if groups == [3, 2, 4] { return nil }
         return isNationalPhone(token, scanner) ? "phone" : nil
+    }
+
+    /// After `SSN` or `social security number`: the Dutch BSN and the Belgian national number
+    /// are their countries' social security numbers.
+    private func isSocialSecurityLabelled(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
+        scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16)
+            || scanner.labelled(before: token.range.lowerBound, by: Self.longSSNLabels, within: 28)
+    }
+
+    /// Country calling codes of one or two digits (E.164); every other code has three digits
+    /// and starts with 2, 3, 4, 5, 6, 8 or 9.
+    static let shortCountryCodes: Set<Int> = [
+        1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 63, 64,
+        65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    ]
+
+    /// The `00` international prefix written out: `0032 470 12 34 56`, `001-202-555-0134`. The
+    /// first group is `00` and a country code, the rest 7–13 digits not written as an account
+    /// number is (all in fours).
+    private func isInternational(_ token: NumberToken) -> Bool {
+        let groups = token.groups
+        guard groups.count >= 2, (3...5).contains(groups[0]) else { return false }
+        let code = token.digits[2..<groups[0]].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        let known = groups[0] == 5 ? (200...999).contains(code) && ![0, 1, 7].contains(code / 100) : Self.shortCountryCodes.contains(code)
+        let rest = token.digits.count - groups[0]
+        return known && (7...13).contains(rest) && !groups.dropFirst().allSatisfy { $0 == 4 }
     }
 
     /// Whether the groups split the digits only at the given offsets.

@@ -10,7 +10,7 @@ import Foundation
 /// - removed: default-ignorable code points (zero-width space, joiners, soft hyphen, bidi
 ///   controls, word joiner, byte-order mark, variation selectors), other control and format
 ///   characters (raw NUL included) and combining marks;
-/// - decoded: escapes written out as text (`\u0000`, `\u200b`, `\uFF21`, `\x41`, as JSON inside
+/// - decoded: escapes written out as text (`\n`, `\"`, `\u0000`, `\u200b`, `\uFF21`, `\x41`, as JSON inside
 ///   a tool call's arguments writes them), each then read as the character it stands for;
 /// - folded: compatibility forms to their plain letters and digits (Unicode NFKC: full-width
 ///   `ＡＫＩＡ`, mathematical `𝐀`, ligatures, superscripts), every space separator to a space,
@@ -209,6 +209,14 @@ struct NormalizedText {
         switch utf8[index + 1] {
         case UInt8(ascii: "u"): digits = 4
         case UInt8(ascii: "x"): digits = 2
+        // Line breaks, tabs and quotes as JSON and string literals write them: `Phone:\n0470…`,
+        // `{\"password\": \"…\"}` are read as the text they stand for.
+        case UInt8(ascii: "n"): return (2, "\n")
+        case UInt8(ascii: "r"): return (2, "\r")
+        case UInt8(ascii: "t"): return (2, "\t")
+        case UInt8(ascii: "\""): return (2, "\"")
+        case UInt8(ascii: "'"): return (2, "'")
+        case UInt8(ascii: "/"): return (2, "/")
         default: return nil
         }
         guard var value = hexNumber(utf8, from: index + 2, digits: digits) else { return nil }

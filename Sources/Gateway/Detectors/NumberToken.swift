@@ -212,8 +212,12 @@ extension TextScanner {
         }
         if group > 0 { token.groups.append(group) }
         guard !openParen, !token.digits.isEmpty else { return nil }
-        // A number glued to letters (`123abc`, `4k`) is a word, not a number.
-        if index < count, Self.isAlnum(bytes[index]) || bytes[index] == 0x5F { return nil }
+        // A number glued to letters (`123abc`, `4k`) is a word, not a number; a grouped one
+        // may end in a phone extension (`908-990-6918x3710`), which is not part of it.
+        if index < count, Self.isAlnum(bytes[index]) || bytes[index] == 0x5F {
+            let isExtension = bytes[index] == 0x78 && token.groups.count >= 2 && index + 1 < count && Self.isDigit(bytes[index + 1])
+            guard isExtension else { return nil }
+        }
         token.range = start..<index
         return token
     }

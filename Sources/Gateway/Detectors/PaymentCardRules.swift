@@ -21,15 +21,17 @@ enum PaymentCardRules {
         Range(low: 644, high: 649, digits: 3, lengths: 16...19),
         Range(low: 65, high: 65, digits: 2, lengths: 16...19),
         Range(low: 62, high: 62, digits: 2, lengths: 16...19),  // UnionPay
-        Range(low: 3528, high: 3589, digits: 4, lengths: 16...19),  // JCB
+        Range(low: 3500, high: 3599, digits: 4, lengths: 16...19),  // JCB (3528–3589 issued)
+        Range(low: 1800, high: 1800, digits: 4, lengths: 15...15),  // JCB, 15 digits
+        Range(low: 2131, high: 2131, digits: 4, lengths: 15...15),
         Range(low: 300, high: 305, digits: 3, lengths: 14...19),  // Diners Club
         Range(low: 36, high: 36, digits: 2, lengths: 14...19),
-        Range(low: 38, high: 39, digits: 2, lengths: 16...19),
+        Range(low: 38, high: 39, digits: 2, lengths: 14...19),
         Range(low: 2200, high: 2204, digits: 4, lengths: 16...19),  // Mir
-        Range(low: 50, high: 50, digits: 2, lengths: 16...19),  // Maestro
-        Range(low: 56, high: 59, digits: 2, lengths: 16...19),
-        Range(low: 63, high: 63, digits: 2, lengths: 16...19),
-        Range(low: 67, high: 67, digits: 2, lengths: 16...19),
+        Range(low: 50, high: 50, digits: 2, lengths: 12...19),  // Maestro (12–15 digits: see `isCard`)
+        Range(low: 56, high: 59, digits: 2, lengths: 12...19),
+        Range(low: 63, high: 63, digits: 2, lengths: 12...19),
+        Range(low: 67, high: 67, digits: 2, lengths: 12...19),
     ]
 
     /// Test numbers from payment providers' documentation (Stripe, Adyen, Braintree, PayPal,
@@ -71,6 +73,16 @@ enum PaymentCardRules {
             guard range.lengths.contains(digits.count) else { return false }
             let lead = digits.prefix(range.digits).reduce(0) { $0 * 10 + Int($1 - 0x30) }
             return lead >= range.low && lead <= range.high
+        }
+    }
+
+    /// Lengths that other numbers share more often than cards do: 12 and 13 digits (EAN-13,
+    /// old Visa), 19, and Maestro below 16; Amex's 15 and Diners' 14 are cards' own.
+    static func needsLabel(_ digits: NumberToken.Digits) -> Bool {
+        switch digits.count {
+        case 12, 13, 19: return true
+        case 14, 15: return !(digits[0] == 0x33)
+        default: return false
         }
     }
 

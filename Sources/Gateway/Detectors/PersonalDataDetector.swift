@@ -37,24 +37,23 @@ struct PersonalDataDetector {
         return found
     }
 
-    /// Payment card numbers: 13–19 digits from a card network's issuer range and length
+    /// Payment card numbers: 12–19 digits from a card network's issuer range and length
     /// table, Luhn-valid, written as one run or grouped as cards are printed (one kind of
     /// separator). Not the providers' documented test numbers; not a number labelled as
     /// something else (an order, invoice, parcel, product code), unless labelled a card (a
     /// table's header and test code are judged after, over the whole text:
-    /// ``PaymentCardRules/isSomethingElse(at:in:)``). A 13-digit or 19-digit Visa number (rare, and the length of EAN-13 codes) only
-    /// when labelled a card.
+    /// ``PaymentCardRules/isSomethingElse(at:in:)``). The lengths most numbers of other kinds
+    /// share (12 and 13 digits, as EAN-13 codes; Maestro's 12–15; 19) only when labelled a card.
     func cards(_ tokens: [NumberToken], _ scanner: TextScanner) -> [Range<Int>] {
         tokens.compactMap { token in
-            guard !token.plus, (13...19).contains(token.digits.count), token.separators.isSubset(of: [0x20, 0x2D]),
+            guard !token.plus, (12...19).contains(token.digits.count), token.separators.isSubset(of: [0x20, 0x2D]),
                 token.separators.count <= 1, PaymentCardRules.isCardGrouping(token.groups), PaymentCardRules.hasIssuer(token.digits),
                 ChecksumValidators.luhn(token.compact), !PaymentCardRules.isTestNumber(token)
             else { return nil }
             let start = token.range.lowerBound
             if scanner.labelled(before: start, by: PaymentCardRules.cardLabels, within: 32) { return token.range }
             if scanner.labelled(before: start, by: PaymentCardRules.otherLabels, within: 24) { return nil }
-            let rareLength = token.digits.count == 13 || token.digits.count == 19
-            return rareLength && token.digits[0] == 0x34 ? nil : token.range
+            return PaymentCardRules.needsLabel(token.digits) ? nil : token.range
         }
     }
 
