@@ -155,3 +155,26 @@ import Testing
         #expect(Self.types("SSN 078-05-1120 was on wallet inserts").isEmpty, "not a phone either")
     }
 }
+
+extension DetectionCoverageTests {
+    @Test func passwordsWrittenInProseAndMarkup() {
+        for text in [
+            "my password is 237dg546fs9", "mijn wachtwoord is Welkom2024!", "mon mot de passe est Azerty!2023.",
+            "mein Passwort lautet Gehe1m!Wort", "Password IhqSb1Gg", "<password>IhqSb1Gg</password>", "<PW>IhqSb1Gg</PW>",
+            "gpg --passphrase N1DdkUD3E73 --output x.txt", "-Domain 'localhost' -Password 'Sjdn43ss@!'",
+            "curl -X PUT -u \"admin:dG9rZW4g\" https://127.0.0.1", "ssh host (password:IhqSb1Gg)",
+        ] {
+            #expect(Self.types(text) == ["password"], "\(text)")
+        }
+        for text in [
+            "the password is incorrect", "Reset your password reset-2024 link", "password reset link sent", "Das Kennwort ist abgelaufen",
+            "class PasswordField2 extends Base", "curl -u \"$USER:$PASSWORD\" https://127.0.0.1", "upward trend in PW usage",
+        ] {
+            #expect(!Self.categories(text).contains(.secret), "\(text) -> \(Self.types(text))")
+        }
+        let swarm =
+            "SWMTKN-1-" + Self.random(50, "abcdefghijklmnopqrstuvwxyz0123456789") + "-"
+            + Self.random(25, "abcdefghijklmnopqrstuvwxyz0123456789")
+        #expect(Self.types("docker swarm join --token \(swarm) manager:2377") == ["docker_swarm_token"])
+    }
+}

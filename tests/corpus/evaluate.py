@@ -9,7 +9,9 @@ A finding is a true positive when a label of the same type overlaps it; every ot
 a false positive, every unmatched label a false negative. By family (secret, pii, exfil) a
 finding counts when a label of the same family overlaps it, whatever the type's name. A text
 with no label of a family is a negative for that family; a negative with a finding of that
-family is a false-alarm text (reported per 1,000 negatives).
+family is a false-alarm text (reported per 1,000 negatives). A sample may name the
+`families` it is labelled for (the secrets part labels only credentials): other families'
+findings in it are not counted.
 
     python3 tests/corpus/evaluate.py [--tappass PATH] [--part generated|external] [--markdown] [--mistakes]
 """
@@ -56,6 +58,8 @@ def evaluate(tappass, part="generated"):
     for s in corpus:
         labels = list(s["labels"])
         for f in found.get(s["id"], []):
+            if f["category"] not in s.get("families", FAMILIES):
+                continue
             CATEGORY[f["type"]] = f["category"]
             match = next((l for l in labels if l["type"] == f["type"] and l["start"] < f["end"] and f["start"] < l["end"]), None)
             if match:
@@ -76,6 +80,8 @@ def families(corpus, found):
     for family in FAMILIES:
         t = p = n = negatives = alarms = 0
         for s in corpus:
+            if family not in s.get("families", FAMILIES):
+                continue
             labels = [l for l in s["labels"] if category_of(l["type"]) == family]
             findings = [f for f in found.get(s["id"], []) if f["category"] == family]
             if not labels:

@@ -105,8 +105,11 @@ struct SecretAssignments {
                 $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x2C && $0 != 0x3B && $0 != 0x7D && $0 != 0x26 && $0 != 0x3C
             }
         }
-        guard end > valueStart else { return nil }
-        return Value(range: valueStart..<end, quoted: quote != nil)
+        var valueEnd = end
+        // `(password:Xy7k…)`: the closing parenthesis is the text's, not the value's.
+        if quote == nil, valueEnd > valueStart, bytes[valueEnd - 1] == 0x29, !bytes[valueStart..<valueEnd].contains(0x28) { valueEnd -= 1 }
+        guard valueEnd > valueStart else { return nil }
+        return Value(range: valueStart..<valueEnd, quoted: quote != nil)
     }
 
     /// The finding type for `value` under a name of `kind`, or nil when it is not a credential.
@@ -198,12 +201,12 @@ struct SecretAssignments {
     }
 
     /// Whether every part between `-`, `_`, `.`, `:`, `/` is a word (letters in one case, or
-    /// capitalised, then at most four digits) or at most three characters: identifiers and
-    /// version strings, not keys.
+    /// capitalised, then at most four digits), a number of at most four digits, or at most three
+    /// characters: identifiers, dates and version strings, not keys.
     static func isWordRun(_ value: ArraySlice<UInt8>) -> Bool {
         let parts = value.split { $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A || $0 == 0x2F }
         return parts.allSatisfy { part in
-            if part.count <= 3 { return true }
+            if part.count <= 3 || part.count <= 4 && part.allSatisfy(TextScanner.isDigit) { return true }
             let letters = part.prefix { !TextScanner.isDigit($0) }
             let digits = part.dropFirst(letters.count)
             guard letters.count >= 2, digits.count <= 4, digits.allSatisfy(TextScanner.isDigit) else { return false }
@@ -214,17 +217,32 @@ struct SecretAssignments {
         }
     }
 
-    /// `--password VALUE`, `--api-key VALUE` (the `=` forms are assignments).
+    static let userFlags = ["-u", "--user"].map { Array($0.utf8) }
+
+    /// `--password VALUE`, `-Password 'VALUE'`, `--api-key VALUE` (the `=` forms are
+    /// assignments), and the password of `curl -u user:password`.
     func commandLineFlags(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
-        for start in scanner.occurrences(of: Self.dashes) {
-            guard start == 0 || bytes[start - 1] == 0x20 || bytes[start - 1] == 0x22 || bytes[start - 1] == 0x27 else { continue }
-            let nameEnd = scanner.run(from: start + 2) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
-            guard nameEnd > start + 2, nameEnd + 1 < bytes.count, bytes[nameEnd] == 0x20 else { continue }
-            guard let kind = SecretName.kind(of: bytes[start + 2..<nameEnd]), let value = value(at: nameEnd + 1, scanner) else { continue }
+        var done = 0
+        for dash in scanner.occurrences(of: [0x2D]) where dash >= done {
+            guard dash == 0 || bytes[dash - 1] == 0x20 || bytes[dash - 1] == 0x22 || bytes[dash - 1] == 0x27 else { continue }
+            let nameStart = dash + 1 < bytes.count && bytes[dash + 1] == 0x2D ? dash + 2 : dash + 1
+            let nameEnd = scanner.run(from: nameStart) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
+            done = nameEnd
+            guard nameEnd > nameStart, nameEnd + 1 < bytes.count, bytes[nameEnd] == 0x20 else { continue }
+            let flag = bytes[dash..<nameEnd]
+            if Self.userFlags.contains(where: { flag.elementsEqual($0) }), let value = value(at: nameEnd + 1, scanner) {
+                // `user:password`: the part after the first colon.
+                if let colon = bytes[value.range].firstIndex(of: 0x3A), colon + 1 < value.range.upperBound {
+                    let password = colon + 1..<value.range.upperBound
+                    if !Self.isReference(bytes[password]), bytes[password].count >= 6 { found.append(("password", password)) }
+                }
+                continue
+            }
+            guard let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]), let value = value(at: nameEnd + 1, scanner) else { continue }
             if bytes[value.range.lowerBound] == 0x2D { continue }
-            if let type = judge(kind, value, scanner, nameStart: start) { found.append((type, value.range)) }
+            if let type = judge(kind, value, scanner, nameStart: dash) { found.append((type, value.range)) }
         }
         return found
     }

@@ -1,6 +1,7 @@
 /// Finds credentials: provider tokens by their documented prefixes and shapes
 /// (``SecretDetector/rules``), PEM/OpenSSH/PGP private key blocks, JWTs, passwords inside
-/// URLs, and values assigned to names that say secret (``SecretAssignments``). Documented
+/// URLs, values assigned to names that say secret (``SecretAssignments``) and passwords
+/// written in prose or markup (``PasswordPhrases``). Documented
 /// example values and placeholders are not findings. Pure.
 struct SecretDetector {
     /// For each first byte, the (rule, prefix) pairs that start with it, longest prefix first.
@@ -27,7 +28,7 @@ struct SecretDetector {
         tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
         let families: [[(type: String, range: Range<Int>)]] = [
             keys, tokens, jsonWebTokens(scanner).map { ("jwt", $0) }, passwordsInURLs(scanner).map { ("password_in_url", $0) },
-            SecretAssignments().scan(scanner),
+            SecretAssignments().scan(scanner), PasswordPhrases().scan(scanner),
         ]
         guard families.contains(where: { !$0.isEmpty }) else { return [] }
         // Each family's findings come sorted by start; the most specific family goes first.

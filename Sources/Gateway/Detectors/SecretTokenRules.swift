@@ -67,6 +67,12 @@ extension SecretDetector {
             length: 43...43
         ),
         PrefixRule(type: "docker_hub_token", prefixes: ["dckr_pat_", "dckr_oat_"], allowed: tokenChars, length: 27...40),
+        PrefixRule(
+            type: "docker_swarm_token",
+            prefixes: ["SWMTKN-1-", "SWMKEY-1-"],
+            allowed: { tokenChars($0) || $0 == 0x2B || $0 == 0x2F },
+            length: 43...90
+        ),
         PrefixRule(type: "sendgrid_api_key", prefixes: ["SG."], allowed: { tokenChars($0) || $0 == 0x2E }, length: 60...70),
         PrefixRule(type: "mailgun_api_key", prefixes: ["key-"], allowed: base62, length: 32...32),
         PrefixRule(type: "twilio_api_key", prefixes: ["SK"], allowed: lowerHex, length: 32...32),
