@@ -178,3 +178,22 @@ extension DetectionCoverageTests {
         #expect(Self.types("docker swarm join --token \(swarm) manager:2377") == ["docker_swarm_token"])
     }
 }
+
+extension DetectionCoverageTests {
+    @Test func everyFindingSaysWhyAndHowSure() {
+        let token = "ghp_" + Self.random(36)
+        let text = "use \(token) and DB_PASSWORD=Kx7#abcdefgh!q"
+        let findings = Detectors.scan(text)
+        #expect(findings.map(\.type) == ["github_token", "password"])
+        let scalars = Array(text.unicodeScalars)
+        let explained = findings.map { finding in
+            FindingExplanation.explain(finding, value: Substring(String(String.UnicodeScalarView(scalars[finding.start..<finding.end]))))
+        }
+        #expect(explained[0].confidence == .high && explained[0].reason.contains("ghp_"))
+        #expect(explained[1].confidence == .medium && explained[1].reason.hasPrefix("password"))
+        for type in DetectorCatalog.secretTypes + DetectorCatalog.personalDataTypes {
+            let finding = Finding(type: type, category: DetectorCatalog.category(of: type) ?? .secret, start: 0, end: 1)
+            #expect(!FindingExplanation.explain(finding, value: "x").reason.hasPrefix("built-in rule"), "\(type) has its own reason")
+        }
+    }
+}

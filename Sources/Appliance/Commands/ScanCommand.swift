@@ -25,14 +25,23 @@ struct ScanCommand: AsyncParsableCommand {
         var action: String
         /// Set when the value was found by decoding the span (`base64`, `hex`, `percent`).
         var encoding: String?
+        /// The rule's evidence, and how sure it is (``FindingExplanation``).
+        var reason: String
+        var confidence: String
 
-        init(_ finding: Finding, policy: EffectivePolicy) {
+        init(_ finding: Finding, in text: String, policy: EffectivePolicy) {
             start = finding.start
             end = finding.end
             type = finding.type
             category = finding.category.rawValue
             action = policy.action(for: finding).rawValue
             encoding = finding.encoding
+            let scalars = text.unicodeScalars
+            let lower = scalars.index(scalars.startIndex, offsetBy: finding.start, limitedBy: scalars.endIndex) ?? scalars.endIndex
+            let upper = scalars.index(lower, offsetBy: finding.end - finding.start, limitedBy: scalars.endIndex) ?? scalars.endIndex
+            let explanation = FindingExplanation.explain(finding, value: Substring(scalars[lower..<upper]))
+            reason = explanation.reason
+            confidence = explanation.confidence.rawValue
         }
     }
 
@@ -66,7 +75,7 @@ struct ScanCommand: AsyncParsableCommand {
             elapsed += .now - start
             scanned += text.utf8.count
             found += findings.count
-            return findings.map { Reported($0, policy: effective) }
+            return findings.map { Reported($0, in: text, policy: effective) }
         }
         defer {
             if stats {
