@@ -98,3 +98,51 @@ size_t tp_base64_prefix(const uint8_t *text, size_t count) {
     }
     return count;
 }
+
+// The password and command-line flag gates of the secret detector: one pass that marks where a
+// password word may be (folded `as` of pass/password/passwort, `pw`, `tw` of wachtwoord, `nw` of
+// kennwort) and where a flag may start (a space, tab or line break, then `-`). It replaced eight
+// memmem passes, which took a quarter of the detectors' time on mixed text.
+static inline uint8_t fold_byte(uint8_t b) { return (b >= 'A' && b <= 'Z') ? (uint8_t)(b | 0x20) : b; }
+
+static inline int is_anchor(uint8_t a, uint8_t b) {
+    a = fold_byte(a);
+    b = fold_byte(b);
+    return (a == 'a' && b == 's') || (b == 'w' && (a == 'p' || a == 't' || a == 'n'));
+}
+
+static inline int is_flag(uint8_t a, uint8_t b) { return b == '-' && (a == ' ' || a == '\t' || a == '\n'); }
+
+void tp_secret_gates(const uint8_t *text, size_t count, uint64_t *anchors, uint64_t *flags) {
+    size_t words = (count + 63) / 64;
+    for (size_t w = 0; w < words; w++) anchors[w] = flags[w] = 0;
+    if (count < 2) return;
+    size_t index = 0;
+#if defined(__x86_64__)
+    const __m128i a_upper = _mm_set1_epi8('A'), span = _mm_set1_epi8(25), bit = _mm_set1_epi8(0x20);
+    const __m128i a = _mm_set1_epi8('a'), s = _mm_set1_epi8('s'), p = _mm_set1_epi8('p'), t = _mm_set1_epi8('t');
+    const __m128i n = _mm_set1_epi8('n'), w = _mm_set1_epi8('w'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' ');
+    const __m128i tab = _mm_set1_epi8('\t'), line = _mm_set1_epi8('\n');
+    for (; index + 17 <= count; index += 16) {
+        __m128i first = _mm_loadu_si128((const __m128i *)(text + index));
+        __m128i second = _mm_loadu_si128((const __m128i *)(text + index + 1));
+        __m128i off1 = _mm_sub_epi8(first, a_upper), off2 = _mm_sub_epi8(second, a_upper);
+        __m128i f1 = _mm_or_si128(first, _mm_and_si128(_mm_cmpeq_epi8(_mm_min_epu8(off1, span), off1), bit));
+        __m128i f2 = _mm_or_si128(second, _mm_and_si128(_mm_cmpeq_epi8(_mm_min_epu8(off2, span), off2), bit));
+        __m128i as = _mm_and_si128(_mm_cmpeq_epi8(f1, a), _mm_cmpeq_epi8(f2, s));
+        __m128i xw = _mm_and_si128(_mm_cmpeq_epi8(f2, w),
+                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(f1, p), _mm_cmpeq_epi8(f1, t)), _mm_cmpeq_epi8(f1, n)));
+        __m128i gap = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(first, space), _mm_cmpeq_epi8(first, tab)), _mm_cmpeq_epi8(first, line));
+        __m128i flag = _mm_and_si128(gap, _mm_cmpeq_epi8(second, dash));
+        uint64_t anchor_bits = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(as, xw));
+        uint64_t flag_bits = (uint64_t)(uint32_t)_mm_movemask_epi8(flag);
+        // Blocks start at multiples of 16: a block's 16 bits never straddle two words.
+        anchors[index / 64] |= anchor_bits << (index % 64);
+        flags[index / 64] |= flag_bits << (index % 64);
+    }
+#endif
+    for (; index + 1 < count; index++) {
+        if (is_anchor(text[index], text[index + 1])) anchors[index / 64] |= (uint64_t)1 << (index % 64);
+        if (is_flag(text[index], text[index + 1])) flags[index / 64] |= (uint64_t)1 << (index % 64);
+    }
+}

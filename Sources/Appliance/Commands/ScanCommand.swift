@@ -36,10 +36,11 @@ struct ScanCommand: AsyncParsableCommand {
             category = finding.category.rawValue
             action = policy.action(for: finding).rawValue
             encoding = finding.encoding
-            let scalars = text.unicodeScalars
-            let lower = scalars.index(scalars.startIndex, offsetBy: finding.start, limitedBy: scalars.endIndex) ?? scalars.endIndex
-            let upper = scalars.index(lower, offsetBy: finding.end - finding.start, limitedBy: scalars.endIndex) ?? scalars.endIndex
-            let explanation = FindingExplanation.explain(finding, value: Substring(scalars[lower..<upper]))
+            // UTF-8 offsets index a native string in constant time.
+            let utf8 = text.utf8
+            let lower = utf8.index(utf8.startIndex, offsetBy: min(finding.utf8Range.lowerBound, utf8.count))
+            let upper = utf8.index(utf8.startIndex, offsetBy: min(finding.utf8Range.upperBound, utf8.count))
+            let explanation = FindingExplanation.explain(finding, value: Substring(text[lower..<upper]))
             reason = explanation.reason
             confidence = explanation.confidence.rawValue
         }

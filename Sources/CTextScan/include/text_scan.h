@@ -46,6 +46,11 @@ size_t tp_json_plain_prefix(const uint8_t *text, size_t count);
 /// carriage return, or `count` when there is none.
 size_t tp_view_plain_prefix(const uint8_t *text, size_t count);
 
+/// The secret detector's gates, as bitmaps of `(count + 63) / 64` words: `anchors` marks where a
+/// password word may be (ASCII-folded `as`, `pw`, `tw`, `nw`), `flags` where a command-line flag
+/// may start (a space, tab or line break followed by `-`; the bit is on the space).
+void tp_secret_gates(const uint8_t *text, size_t count, uint64_t *anchors, uint64_t *flags);
+
 /// The offset of the first byte at or after `from` that starts a run of at least `min_run`
 /// (1 to 64) base64-alphabet bytes (letters, digits, `+ / - _`), or -1.
 long tp_next_base64_run(const uint8_t *text, size_t count, size_t from, size_t min_run);

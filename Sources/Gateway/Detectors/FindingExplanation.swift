@@ -18,9 +18,14 @@ package enum FindingExplanation {
         return ("\(reason), found by decoding \(encoding)", confidence)
     }
 
+    /// Each provider token type's prefixes, longest first.
+    static let prefixesByType: [String: [String]] = Dictionary(
+        SecretDetector.rules.map { ($0.type, $0.prefixes) },
+        uniquingKeysWith: +
+    ).mapValues { $0.sorted { $0.count > $1.count } }
+
     private static func base(_ type: String, category: Finding.Category, value: Substring) -> (String, Confidence) {
-        let prefixes = SecretDetector.rules.filter { $0.type == type }.flatMap(\.prefixes).sorted { $0.count > $1.count }
-        if !prefixes.isEmpty {
+        if let prefixes = prefixesByType[type] {
             let named = prefixes.first { value.hasPrefix($0) }.map { " \($0)" } ?? ""
             return ("provider token: documented prefix\(named) and length", .high)
         }

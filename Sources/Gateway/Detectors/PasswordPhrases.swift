@@ -1,42 +1,49 @@
 /// Passwords written without an `=` or `:` between the word and the value: in prose (`my
 /// password is Xy7k…`, `mijn wachtwoord is …`, `mon mot de passe est …`, `mein Passwort
 /// lautet …`, `Password Xy7k…`) and in markup (`<password>…</password>`). Anchored on the
-/// password words themselves (a fast substring search for `ass`, `achtwoord`, `ennwort`, `pw`
-/// in the usual cases), so text without one costs a few passes of that search and nothing else. The value must look
+/// password words themselves (``SecretGates``), so text without one costs nothing more. The value must look
 /// like a password, not a word: 8+ characters with a digit or a symbol, as
 /// ``SecretAssignments/isPlausiblePassword(_:quoted:)`` judges, so `the password is incorrect`
 /// or `password reset link` say nothing.
 struct PasswordPhrases {
-    static let anchors = ["ass", "ASS", "achtwoord", "ACHTWOORD", "ennwort", "ENNWORT", "pw", "PW", "Pw"].map { Array($0.utf8) }
     /// Words between the password word and the value: `is`, `est`, `ist`, `lautet`, `wordt`, `was`, `=`.
     static let links = ["is", "was", "est", "ist", "lautet", "wordt", "becomes", "blijft", "reste", "bleibt", "="].map { Array($0.utf8) }
 
-    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+    func scan(_ scanner: TextScanner, gates: SecretGates) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
-        var seen = Set<Int>()
-        for anchor in Self.anchors {
-            for hit in scanner.occurrences(of: anchor) {
-                var start = hit
-                while start > 0, TextScanner.isAlnum(bytes[start - 1]) { start -= 1 }
-                guard seen.insert(start).inserted else { continue }
-                let end = scanner.run(from: hit, while: TextScanner.isAlnum)
-                guard end - start <= 16, Self.isPasswordWord(bytes[start..<end], scanner, at: start) else { continue }
-                if let value = value(after: end, opened: start > 0 && bytes[start - 1] == 0x3C, scanner) {
-                    found.append(("password", value))
-                }
+        var lastStart = -1
+        for hit in gates.passwordAnchors {
+            var start = hit
+            while start > 0, TextScanner.isAlnum(bytes[start - 1]) { start -= 1 }
+            guard start != lastStart else { continue }
+            lastStart = start
+            let end = scanner.run(from: hit, while: TextScanner.isAlnum)
+            guard end - start <= 16, Self.isPasswordWord(bytes[start..<end], scanner, at: start) else { continue }
+            if let value = value(after: end, opened: start > 0 && bytes[start - 1] == 0x3C, scanner) {
+                found.append(("password", value))
             }
         }
-        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        return found
     }
 
     /// `password`, `passwd`, `Passwort`, `passphrase`, `wachtwoord`, `Kennwort`, `pass`, and
     /// `passe` after `mot de`.
     static func isPasswordWord(_ word: ArraySlice<UInt8>, _ scanner: TextScanner, at start: Int) -> Bool {
-        let folded = String(decoding: word.map { TextScanner.fold($0, true) }, as: UTF8.self)
-        if folded == "passe" { return start >= 7 && scanner.text(start - 7..<start).lowercased() == "mot de " }
-        if folded == "pass" || folded == "passwords" || folded == "pw" || folded == "pwd" { return true }
-        return SecretName.passwordSuffixes.contains { folded.hasSuffix($0) } && !folded.hasSuffix("passcode")
+        // Most words holding an anchor (`class`, `assert`, `upward`) end in none of the suffixes: bytes first.
+        guard let last = word.last, [0x64, 0x44, 0x74, 0x54, 0x65, 0x45, 0x73, 0x53, 0x77, 0x57].contains(last) else { return false }
+        if equalsFolded(word, passe) { return start >= 7 && TextScanner.startsFolded(scanner.bytes[(start - 7)...], with: motDe) }
+        if shortWords.contains(where: { equalsFolded(word, $0) }) { return true }
+        return suffixes.contains { word.count >= $0.count && equalsFolded(word.suffix($0.count), $0) }
+    }
+
+    static let passe = Array("passe".utf8)
+    static let motDe = Array("mot de ".utf8)
+    static let shortWords = ["pass", "passwords", "pw", "pwd"].map { Array($0.utf8) }
+    static let suffixes = SecretName.passwordSuffixes.filter { $0 != "passcode" }.map { Array($0.utf8) }
+
+    private static func equalsFolded(_ bytes: ArraySlice<UInt8>, _ lowercase: [UInt8]) -> Bool {
+        bytes.count == lowercase.count && TextScanner.startsFolded(bytes, with: lowercase)
     }
 
     /// The value after the password word ending at `end`: inside a `<password>…</password>`
@@ -71,13 +78,13 @@ struct PasswordPhrases {
         // Sentence punctuation after the value is not part of it.
         while valueEnd > cursor, [0x2E, 0x2C, 0x3B, 0x29, 0x3A].contains(bytes[valueEnd - 1]) { valueEnd -= 1 }
         // Without a linking word (`Password Xy7k…`) a run of words (`password reset-2024 link`) is not one.
-        guard linked || quoted || !SecretAssignments.isWordRun(bytes[cursor..<valueEnd]) else { return nil }
+        guard valueEnd - cursor >= 8, linked || quoted || !SecretAssignments.isWordRun(bytes[cursor..<valueEnd]) else { return nil }
         return judged(cursor..<valueEnd, scanner)
     }
 
     private func judged(_ range: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {
         let value = scanner.bytes[range]
-        guard !value.isEmpty, !SecretAssignments.isReference(value), SecretAssignments.isPlausiblePassword(value, quoted: false) else {
+        guard value.count >= 8, SecretAssignments.isPlausiblePassword(value, quoted: false), !SecretAssignments.isReference(value) else {
             return nil
         }
         // Prose needs more than a long word: a digit or a symbol.

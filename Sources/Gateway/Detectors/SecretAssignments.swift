@@ -22,24 +22,24 @@ struct SecretAssignments {
         "der", "keystore", "gpg", "asc", "properties", "py", "js", "ts", "sh", "md", "log", "csv", "html", "go", "rs", "swift", "java",
     ]
 
-    func scan(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+    func scan(_ scanner: TextScanner, gates: SecretGates) -> [(type: String, range: Range<Int>)] {
         var found: [(type: String, range: Range<Int>)] = []
         let bytes = scanner.bytes
         var skipTo = 0
         for index in scanner.landmarks.operators where index >= skipTo {
-            guard let (kind, nameStart) = nameBefore(index, scanner) else { continue }
+            guard let (kind, nameStart) = nameBefore(index, scanner, gates: gates) else { continue }
             var valueStart = index + 1
             while valueStart < bytes.count, bytes[valueStart] == 0x3D || bytes[valueStart] == 0x3E { valueStart += 1 }
             guard let value = value(at: valueStart, scanner) else { continue }
             skipTo = value.range.upperBound
             if let type = judge(kind, value, scanner, nameStart: nameStart) { found.append((type, value.range)) }
         }
-        found += commandLineFlags(scanner)
+        found += commandLineFlags(scanner, gates: gates)
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// The kind of credential the name before the operator at `index` names, and where the name starts.
-    private func nameBefore(_ index: Int, _ scanner: TextScanner) -> (SecretName.Kind, Int)? {
+    private func nameBefore(_ index: Int, _ scanner: TextScanner, gates: SecretGates) -> (SecretName.Kind, Int)? {
         let bytes = scanner.bytes
         var nameEnd = index
         while nameEnd > 0,
@@ -58,8 +58,10 @@ struct SecretAssignments {
         while phraseStart > lineStart, bytes[phraseStart - 1] != 0x0A, bytes[phraseStart - 1] != 0x3A, bytes[phraseStart - 1] != 0x3D {
             phraseStart -= 1
         }
+        // Only where the gate pass saw a password word: most colons in logs and JSON have none before them.
+        guard phraseStart < nameStart, gates.hasPasswordAnchor(in: phraseStart..<nameEnd) else { return nil }
         let phrase = bytes[phraseStart..<nameEnd]
-        guard phrase.count > nameEnd - nameStart, SecretName.mayName(phrase) else { return nil }
+        guard SecretName.mayName(phrase) else { return nil }
         // The phrase must start with the password word: `password for root`, `mot de passe`.
         let words = SecretName.words(phrase)
         guard words.count <= 4, SecretName.kind(of: phrase) == .password else { return nil }
@@ -115,11 +117,12 @@ struct SecretAssignments {
     /// The finding type for `value` under a name of `kind`, or nil when it is not a credential.
     private func judge(_ kind: SecretName.Kind, _ value: Value, _ scanner: TextScanner, nameStart: Int) -> String? {
         let bytes = scanner.bytes[value.range]
-        guard bytes.count <= 300, !Self.isReference(bytes) else { return nil }
+        guard bytes.count <= 300 else { return nil }
+        // The value's shape first (cheap), then whether it is a reference, path or placeholder.
         if kind == .password {
-            return Self.isPlausiblePassword(bytes, quoted: value.quoted) ? "password" : nil
+            return Self.isPlausiblePassword(bytes, quoted: value.quoted) && !Self.isReference(bytes) ? "password" : nil
         }
-        guard Self.looksRandom(bytes) else { return nil }
+        guard Self.looksRandom(bytes), !Self.isReference(bytes) else { return nil }
         switch kind {
         case .awsSecret where bytes.count == 40: return "aws_secret_access_key"
         case .azureKey where bytes.count >= 40: return "azure_storage_key"
@@ -138,17 +141,21 @@ struct SecretAssignments {
         if value.count >= 3, TextScanner.isAlnum(first), value[value.startIndex + 1] == 0x3A, value[value.startIndex + 2] == 0x5C {
             return true
         }
-        let text = String(decoding: value, as: UTF8.self)
-        if trivialValues.contains(text.lowercased()) { return true }
-        if text.contains("://") || text.contains("(") || text.contains("[") { return true }
+        // Bytes, not strings: this runs for every credential-named value.
+        if value.contains(0x28) || value.contains(0x5B) || TextScanner.contains(value, schemeSeparator) { return true }
+        if value.count <= 12, trivialValues.contains(String(decoding: value.map { TextScanner.fold($0, true) }, as: UTF8.self)) {
+            return true
+        }
         // A file name: `creds-2024.json`, `server.key`.
-        if let dot = value.lastIndex(of: 0x2E), dot > value.startIndex,
-            fileExtensions.contains(String(decoding: value[(dot + 1)...], as: UTF8.self).lowercased())
+        if let dot = value.lastIndex(of: 0x2E), dot > value.startIndex, value.endIndex - dot <= 12,
+            fileExtensions.contains(String(decoding: value[(dot + 1)...].map { TextScanner.fold($0, true) }, as: UTF8.self))
         {
             return true
         }
         return isCodeReference(value) || isEnvironmentName(value)
     }
+
+    static let schemeSeparator = Array("://".utf8)
 
     /// `os.environ`, `process.env.API_KEY`, `settings.SECRET_KEY`, `self.password`: identifiers joined by dots, the first in lower case.
     static func isCodeReference(_ value: ArraySlice<UInt8>) -> Bool {
@@ -204,29 +211,44 @@ struct SecretAssignments {
     /// capitalised, then at most four digits), a number of at most four digits, or at most three
     /// characters: identifiers, dates and version strings, not keys.
     static func isWordRun(_ value: ArraySlice<UInt8>) -> Bool {
-        let parts = value.split { $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A || $0 == 0x2F }
-        return parts.allSatisfy { part in
-            if part.count <= 3 || part.count <= 4 && part.allSatisfy(TextScanner.isDigit) { return true }
-            let letters = part.prefix { !TextScanner.isDigit($0) }
-            let digits = part.dropFirst(letters.count)
-            guard letters.count >= 2, digits.count <= 4, digits.allSatisfy(TextScanner.isDigit) else { return false }
-            let tail = letters.dropFirst()
-            let lowerTail = tail.allSatisfy { (0x61...0x7A).contains($0) }
-            let upperAll = letters.allSatisfy(TextScanner.isUpper)
-            return lowerTail || upperAll
+        var partStart = value.startIndex
+        while partStart < value.endIndex {
+            var partEnd = partStart
+            while partEnd < value.endIndex, !isPartSeparator(value[partEnd]) { partEnd += 1 }
+            if partEnd > partStart, !isWordLike(value[partStart..<partEnd]) { return false }
+            partStart = partEnd + 1
         }
+        return true
+    }
+
+    private static func isPartSeparator(_ byte: UInt8) -> Bool {
+        byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x3A || byte == 0x2F
+    }
+
+    private static func isWordLike(_ part: ArraySlice<UInt8>) -> Bool {
+        if part.count <= 3 || part.count <= 4 && part.allSatisfy(TextScanner.isDigit) { return true }
+        var letterEnd = part.startIndex
+        while letterEnd < part.endIndex, !TextScanner.isDigit(part[letterEnd]) { letterEnd += 1 }
+        let letters = part[part.startIndex..<letterEnd]
+        let digits = part[letterEnd...]
+        guard letters.count >= 2, digits.count <= 4, digits.allSatisfy(TextScanner.isDigit) else { return false }
+        let lowerTail = letters.dropFirst().allSatisfy { (0x61...0x7A).contains($0) }
+        return lowerTail || letters.allSatisfy(TextScanner.isUpper)
     }
 
     static let userFlags = ["-u", "--user"].map { Array($0.utf8) }
 
     /// `--password VALUE`, `-Password 'VALUE'`, `--api-key VALUE` (the `=` forms are
     /// assignments), and the password of `curl -u user:password`.
-    func commandLineFlags(_ scanner: TextScanner) -> [(type: String, range: Range<Int>)] {
+    func commandLineFlags(_ scanner: TextScanner, gates: SecretGates) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
         var done = 0
-        for dash in scanner.occurrences(of: [0x2D]) where dash >= done {
-            guard dash == 0 || bytes[dash - 1] == 0x20 || bytes[dash - 1] == 0x22 || bytes[dash - 1] == 0x27 else { continue }
+        // A flag follows a space (`mysql --password …`, `-Password '…'`); dashes inside words,
+        // numbers and UUIDs are not read at all.
+        var starts = gates.flagStarts.map { $0 + 1 }
+        if bytes.first == 0x2D { starts.insert(0, at: 0) }
+        for dash in starts where dash >= done {
             let nameStart = dash + 1 < bytes.count && bytes[dash + 1] == 0x2D ? dash + 2 : dash + 1
             let nameEnd = scanner.run(from: nameStart) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
             done = nameEnd

@@ -26,9 +26,10 @@ struct SecretDetector {
         var tokens = prefixedTokens(scanner, at: scanner.landmarks.prefixStarts)
         tokens += prefixedTokens(scanner, at: scanner.landmarks.capitals)
         tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
+        let gates = SecretGates(scanner.bytes)
         let families: [[(type: String, range: Range<Int>)]] = [
             keys, tokens, jsonWebTokens(scanner).map { ("jwt", $0) }, passwordsInURLs(scanner).map { ("password_in_url", $0) },
-            SecretAssignments().scan(scanner), PasswordPhrases().scan(scanner),
+            SecretAssignments().scan(scanner, gates: gates), PasswordPhrases().scan(scanner, gates: gates),
         ]
         guard families.contains(where: { !$0.isEmpty }) else { return [] }
         // Each family's findings come sorted by start; the most specific family goes first.
@@ -56,7 +57,10 @@ struct SecretDetector {
                 let end = scanner.run(from: bodyStart, while: rule.allowed)
                 guard rule.length.contains(end - bodyStart) else { continue }
                 if end < bytes.count, TextScanner.isAlnum(bytes[end]) { continue }
-                if rule.refusesWords, SecretAssignments.isWordRun(bytes[bodyStart..<end]) { continue }
+                // Words in lower or title case (`xoxb-your-bot-token`); an upper-case body (AWS's
+                // base32) spells no words: it is one by chance in twenty.
+                let body = bytes[bodyStart..<end]
+                if rule.refusesWords, body.contains(where: { (0x61...0x7A).contains($0) }), SecretAssignments.isWordRun(body) { continue }
                 guard !Self.isPlaceholder(bytes[start..<end]) else { continue }
                 tokens.append((rule.type, start..<end))
                 break

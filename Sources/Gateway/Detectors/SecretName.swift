@@ -53,16 +53,25 @@ enum SecretName {
     static let passwordSuffixBytes = passwordSuffixes.map { Array($0.utf8) }
     static let secretSuffixBytes = secretSuffixes.map { Array($0.utf8) }
 
-    /// The first two bytes (lower case) of every word above: a gate that lets most names through at one lookup.
-    static let pairs = TextScanner.BytePairs(
-        startsOf: (passwordSuffixes + passwordWords + secretSuffixes + secretWords + keyWords + ["passe"]).map { Array($0.utf8) }
-    )
+    /// Stems one of the words above holds (lower case): a name without one names no credential,
+    /// and most names in code, logs and JSON are turned away by this check alone, without
+    /// splitting them into words.
+    static let stems = [
+        "pass", "pw", "secret", "token", "key", "auth", "cred", "sas", "bearer", "jeton", "geheim", "wacht", "kennw",
+        "mdp", "cle", "clé", "sleutel", "schl",
+    ].map { Array($0.utf8) }
 
-    /// Whether some word above could occur in `name`: some two bytes of it (ASCII case folded) start one.
+    /// The first two bytes (lower case) of every stem: one bitmap lookup turns most positions away.
+    static let stemPairs = TextScanner.BytePairs(startsOf: stems)
+
+    /// Whether some word above could occur in `name`: it holds one of the stems (ASCII case folded).
     static func mayName(_ name: ArraySlice<UInt8>) -> Bool {
         var index = name.startIndex
         while index + 1 < name.endIndex {
-            if pairs.contains(TextScanner.fold(name[index], true), TextScanner.fold(name[index + 1], true)) { return true }
+            if stemPairs.contains(TextScanner.fold(name[index], true), TextScanner.fold(name[index + 1], true)) {
+                let rest = name[index...]
+                if stems.contains(where: { TextScanner.startsFolded(rest, with: $0) }) { return true }
+            }
             index += 1
         }
         return false
