@@ -11,6 +11,7 @@
 # The detectors run five times per corpus: the fastest run and the median are reported.
 # BEFORE=path/to/an/older/tappass runs that binary too, interleaved run by run with this build's,
 # so a change is measured against the build before it in the same run.
+# Then short texts: the detectors' time per scan of a ~40-byte text (a stream window).
 # Usage: [BEFORE=…] bench/detectors.sh [MEGABYTES]   (default 32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,4 +94,22 @@ for label, path in (("", sys.argv[5]), (" (build before)", sys.argv[7])):
     print(f"| | tappass detectors{label}: fastest of 5 | {mb / seconds:,.1f} | {mb / seconds / grep_rate:.3f} |")
     print(f"| | tappass detectors{label}: median of 5 | {mb / median:,.1f} | {mb / median / grep_rate:.3f} |")
 PY
+done
+# Short texts: 200,000 prompts or stream windows of ~40 bytes, one scan each (`--jsonl`): the
+# detectors' own time per scan, which every streamed chunk pays.
+python3 - "$work/short.jsonl" <<'PY'
+import json, random, sys
+random.seed(1)
+words = "the gateway routes every request to a host and the policy decides what may pass through it".split()
+with open(sys.argv[1], "w") as f:
+    for i in range(200000):
+        f.write(json.dumps({"id": str(i), "text": " ".join(random.choice(words) for _ in range(8))[:44]}) + "\n")
+PY
+echo
+echo "| short texts (200,000 x ~40 bytes) | µs per scan, fastest of 3 |"
+echo "|---|---:|"
+for binary in .build/release/tappass ${BEFORE:-}; do
+  best=$(for run in 1 2 3; do "$binary" scan --stats --jsonl "$work/short.jsonl" 2>&1 > /dev/null | sed -n 's/.*detectors \([0-9.]*\) s.*/\1/p'; done | sort -n | head -1)
+  label=$([ "$binary" = .build/release/tappass ] && echo "this build" || echo "build before")
+  echo "| $label | $(python3 -c "print(f'{$best * 1e6 / 200000:.2f}')") |"
 done
