@@ -50,6 +50,8 @@ struct LicenseIssuerCommand: ParsableCommand {
         ]
         @Option(name: .customLong("policy-key"), help: "An org policy-signing key as ID=BASE64 (repeat).") var policyKeys: [String] = []
         @Option(help: "How many policy keys must sign a bundle.") var policyThreshold: Int = 1
+        @Option(help: "How many of the machine's components must match (default: all of one or two, one fewer from three).")
+        var machineThreshold: Int?
         @Option(help: "The license id (default: a new UUID).") var licenseID: String?
         @Option(help: "Write to this file instead of stdout.") var output: String?
 
@@ -77,6 +79,16 @@ struct LicenseIssuerCommand: ParsableCommand {
                 notBefore: start,
                 notAfter: start.addingTimeInterval(TimeInterval(days) * 86_400),
                 machine: activation.machine,
+                machineComponents: activation.components.map { $0.map(\.digest) },
+                machineThreshold: try activation.components.map { components in
+                    let threshold = machineThreshold ?? MachineFingerprint.defaultThreshold(count: components.count)
+                    guard (min(2, components.count)...components.count).contains(threshold) else {
+                        throw ValidationError(
+                            "--machine-threshold: between \(min(2, components.count)) and \(components.count), got \(threshold)"
+                        )
+                    }
+                    return threshold
+                },
                 activationRequest: activation.requestID,
                 policyKeys: keys,
                 policyThreshold: policyThreshold

@@ -82,10 +82,22 @@ def test_offline_activation_through_the_running_service(gateway, tmp_path):
     # A license for another machine, properly signed: refused too.
     other = json.loads(request.read_text())
     other["machine"] = "ab" * 32
+    other["components"] = [dict(c, digest=f"{i:02x}" * 32) for i, c in enumerate(other["components"])]
     other_request = tmp_path / "other-request.json"
     other_request.write_text(json.dumps(other))
     wrong = gateway.cli("license", "activate", str(issue(tmp_path, other_request, "other.json")), check=False)
     assert wrong.returncode == 2 and "wrong_machine" in wrong.stderr
+
+    # Another box told it is this one (its /etc/machine-id copied): the machine-id fingerprint
+    # and component match, the box's other components do not. Shown where this host has more
+    # than its machine id to bind to (a container may have nothing else).
+    mine = json.loads(request.read_text())
+    if len(mine["components"]) >= 2:
+        copied = dict(mine, components=[c if c["kind"] == "machine-id" else dict(c, digest="cd" * 32) for c in mine["components"]])
+        copied_request = tmp_path / "copied-request.json"
+        copied_request.write_text(json.dumps(copied))
+        impostor = gateway.cli("license", "activate", str(issue(tmp_path, copied_request, "copied.json")), check=False)
+        assert impostor.returncode == 2 and "wrong_machine" in impostor.stderr and "machine components" in impostor.stderr
 
     # Not a license at all: the file is named in the refusal, nothing changes.
     garbage = tmp_path / "notes.txt"
@@ -93,7 +105,7 @@ def test_offline_activation_through_the_running_service(gateway, tmp_path):
     assert gateway.cli("license", "activate", str(garbage), check=False).returncode == 2
 
     codes = [e["detail"]["code"] for e in events(gateway, "license.refused")]
-    assert codes == ["bad_signature", "wrong_machine", "malformed"]
+    assert codes == ["bad_signature", "wrong_machine"] + ["wrong_machine"] * (len(mine["components"]) >= 2) + ["malformed"]
     assert all(e["detail"]["source"].endswith((".json", ".txt")) for e in events(gateway, "license.refused"))
     assert gateway.cli("audit", "verify").stdout.startswith("OK: ")
 

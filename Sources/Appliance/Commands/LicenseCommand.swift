@@ -154,6 +154,7 @@ struct LicenseCommand: AsyncParsableCommand {
                 ("entitlements", summary.entitlements.isEmpty ? nil : summary.entitlements.joined(separator: ", ")),
             ]
             rows += [("valid until", summary.validUntil?.formatted(.iso8601)), ("machine", summary.machine)]
+            rows += [("components", LicenseCommand.componentLine())]
             rows += [
                 (
                     "clock",
@@ -167,6 +168,18 @@ struct LicenseCommand: AsyncParsableCommand {
                 print((name + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value)
             }
         }
+    }
+
+    /// What this host's fingerprint is made of, by kind: "machine-id, root-filesystem,
+    /// network-interface x2" (no values: those stay on the box).
+    static func componentLine() -> String? {
+        guard let machine = try? MachineFingerprint.current() else { return nil }
+        var counts: [(MachineFingerprint.Component.Kind, Int)] = []
+        for kind in MachineFingerprint.Component.Kind.allCases {
+            let count = machine.components.filter { $0.kind == kind }.count
+            if count > 0 { counts.append((kind, count)) }
+        }
+        return counts.map { $0.1 > 1 ? "\($0.0.rawValue) x\($0.1)" : $0.0.rawValue }.joined(separator: ", ")
     }
 
     /// "7 users hold active keys for 5 seats: 2 over, served until …, then refused".

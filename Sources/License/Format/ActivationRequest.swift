@@ -9,6 +9,9 @@ package struct ActivationRequest: Codable, Sendable, Equatable {
     package var format: String
     package var requestID: String
     package var machine: String
+    /// The machine's components, hashed (``MachineFingerprint/Component``); absent in requests
+    /// made before components existed.
+    package var components: [MachineFingerprint.Component]?
     package var hostname: String
     package var productVersion: String
     package var createdAt: Date
@@ -17,6 +20,7 @@ package struct ActivationRequest: Codable, Sendable, Equatable {
         case format
         case requestID = "request_id"
         case machine
+        case components
         case hostname
         case productVersion = "product_version"
         case createdAt = "created_at"
@@ -32,6 +36,7 @@ package struct ActivationRequest: Codable, Sendable, Equatable {
         self.format = Self.format
         self.requestID = requestID
         self.machine = machine.value
+        self.components = machine.components
         self.hostname = hostname
         self.productVersion = productVersion
         self.createdAt = createdAt
@@ -51,6 +56,10 @@ package struct ActivationRequest: Codable, Sendable, Equatable {
         }
         guard request.machine.count == 64, request.machine.allSatisfy(\.isHexDigit) else {
             throw LicenseError(.malformed, "field 'machine': expected a 64-character machine fingerprint")
+        }
+        for (index, component) in (request.components ?? []).enumerated()
+        where component.digest.count != 64 || !component.digest.allSatisfy(\.isHexDigit) {
+            throw LicenseError(.malformed, "field 'components[\(index)].digest': expected a 64-character SHA-256")
         }
         return request
     }

@@ -18,6 +18,10 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
     package var notAfter: Date
     /// The ``MachineFingerprint`` of the one host this license is for.
     package var machine: String
+    /// The host's component digests (``MachineFingerprint/Component``): when present, the
+    /// license binds to any `machineThreshold` of them instead of `machine` alone.
+    package var machineComponents: [String]?
+    package var machineThreshold: Int?
     /// The activation request this license answers (its `request_id`), when there was one.
     package var activationRequest: String?
     /// The organisation's policy-signing public keys (Ed25519, base64 of the raw 32 bytes).
@@ -51,6 +55,8 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
         notBefore: Date,
         notAfter: Date,
         machine: String,
+        machineComponents: [String]? = nil,
+        machineThreshold: Int? = nil,
         activationRequest: String? = nil,
         policyKeys: [PolicyKey] = [],
         policyThreshold: Int = 1
@@ -65,6 +71,8 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.machine = machine
+        self.machineComponents = machineComponents
+        self.machineThreshold = machineThreshold
         self.activationRequest = activationRequest
         self.policyKeys = policyKeys
         self.policyThreshold = policyThreshold
@@ -81,6 +89,8 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
         case notBefore = "not_before"
         case notAfter = "not_after"
         case machine
+        case machineComponents = "machine_components"
+        case machineThreshold = "machine_threshold"
         case activationRequest = "activation_request"
         case policyKeys = "policy_keys"
         case policyThreshold = "policy_threshold"
@@ -98,6 +108,8 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
         notBefore = try container.decode(Date.self, forKey: .notBefore)
         notAfter = try container.decode(Date.self, forKey: .notAfter)
         machine = try container.decode(String.self, forKey: .machine)
+        machineComponents = try container.decodeIfPresent([String].self, forKey: .machineComponents)
+        machineThreshold = try container.decodeIfPresent(Int.self, forKey: .machineThreshold)
         activationRequest = try container.decodeIfPresent(String.self, forKey: .activationRequest)
         policyKeys = try container.decodeIfPresent([PolicyKey].self, forKey: .policyKeys) ?? []
         policyThreshold = try container.decodeIfPresent(Int.self, forKey: .policyThreshold) ?? 1
@@ -113,6 +125,20 @@ package struct LicenseTerms: Codable, Sendable, Equatable {
         if seats < 1 { throw fail("seats", "at least 1, got \(seats)") }
         if notAfter <= notBefore { throw fail("not_after", "a time after not_before") }
         if machine.count != 64 || !machine.allSatisfy(\.isHexDigit) { throw fail("machine", "a 64-character machine fingerprint") }
+        if let components = machineComponents {
+            if components.isEmpty { throw fail("machine_components", "at least one component digest") }
+            for (index, digest) in components.enumerated() where digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
+                throw fail("machine_components[\(index)]", "a 64-character SHA-256")
+            }
+            if Set(components).count != components.count { throw fail("machine_components", "distinct digests") }
+            let threshold = machineThreshold ?? MachineFingerprint.defaultThreshold(count: components.count)
+            let least = min(2, components.count)
+            if !(least...components.count).contains(threshold) {
+                throw fail("machine_threshold", "between \(least) and \(components.count) (the number of components), got \(threshold)")
+            }
+        } else if machineThreshold != nil {
+            throw fail("machine_threshold", "only with machine_components")
+        }
         for (index, key) in policyKeys.enumerated() where Data(base64Encoded: key.publicKey)?.count != 32 {
             throw fail("policy_keys[\(index)].public_key", "base64 of a 32-byte Ed25519 public key")
         }

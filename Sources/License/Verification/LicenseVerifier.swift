@@ -17,9 +17,7 @@ package struct LicenseVerifier: Sendable {
     package func verify(_ data: Data, at now: Date) throws(LicenseError) -> License {
         let license = try authenticate(data)
         let terms = license.terms
-        guard terms.machine == machine.value else {
-            throw LicenseError(.wrongMachine, "issued for machine \(terms.machine.prefix(12))…, this is \(machine.value.prefix(12))…")
-        }
+        try checkMachine(terms)
         guard now >= terms.notBefore else {
             throw LicenseError(.notYetValid, "valid from \(Self.format(terms.notBefore)), it is \(Self.format(now))")
         }
@@ -27,6 +25,26 @@ package struct LicenseVerifier: Sendable {
             throw LicenseError(.expired, "expired at \(Self.format(terms.notAfter)), it is \(Self.format(now))")
         }
         return license
+    }
+
+    /// This host is the license's: any `machine_threshold` of its component digests are this
+    /// host's, or (licenses without components) its machine-id fingerprint is.
+    package func checkMachine(_ terms: LicenseTerms) throws(LicenseError) {
+        guard let components = terms.machineComponents else {
+            guard terms.machine == machine.value else {
+                throw LicenseError(.wrongMachine, "issued for machine \(terms.machine.prefix(12))…, this is \(machine.value.prefix(12))…")
+            }
+            return
+        }
+        let present = Set(machine.components.map(\.digest))
+        let matched = components.filter(present.contains).count
+        let required = terms.machineThreshold ?? MachineFingerprint.defaultThreshold(count: components.count)
+        guard matched >= required else {
+            throw LicenseError(
+                .wrongMachine,
+                "issued for another machine: \(matched) of its \(components.count) machine components are this host's, \(required) required"
+            )
+        }
     }
 
     /// The license if the vendor signed it and its terms are well-formed, whatever machine or
