@@ -197,3 +197,33 @@ extension DetectionCoverageTests {
         }
     }
 }
+
+extension DetectionCoverageTests {
+    /// What scanning documentation, licences, test suites and configuration on a Debian host
+    /// turned up: each the class of a false alarm, not a sample of it.
+    @Test func falseAlarmsFoundInRealFiles() {
+        for text in [
+            "Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA", "yaml.load(\"phone: 0123456789\")",
+            "self.assertEqual(format(1234, \"+b\"), \"+10011010010\")", "phoneNumber: 206-555-1111",
+            "ssn : 111-22-3333", "+ 4828147466240000*t**16 + 14633730048000000*t**14",
+            "ciphertext = 4b 7d 9d 06 09 53 74 88 34", "pd.to_datetime([\"01/10/2010 15:20\"])", "Biometrics, 34, 469-474 (1978).",
+            "d=\"M6 .278a.77.77 0 0 1 .08.858 7.2 7.2 0 0 0\"",
+        ] {
+            #expect(!Self.categories(text).contains(.pii), "\(text) -> \(Self.types(text))")
+        }
+        for text in [
+            "\"ClientToken\": \"4752b573-40a6-4eac-a8a4-a72058761219\"", "def encode_private(self, private_key: PKCS7PrivateKeyTypes)",
+            "\"oauth_token_secret=secret%3Dpassword\"", "SecretArn=\"arn:aws:secretsmanager:us-west-2:123456789123:secret:proxy-1234\"",
+            "authinfo user Name|pass Password|generic", "# FIXME: how to pass inline=False here", "\"userId\": \"AIDAJ3LOROMOUXTBSU6EX\"",
+            "_SK_START = b\"-----BEGIN OPENSSH PRIVATE KEY-----\"\n_SK_END = b\"-----END OPENSSH PRIVATE KEY-----\"",
+            "\"http://userid:password@example.com\"", "uri = \"postgresql://postgres:postgres@localhost/test\"",
+            "class User:\n    password: SecretBytes", "PassStateEntered = \"PassStateEntered\"",
+            "def route(self, domain_name_arn: PassThrough, rest_api: ApiGatewayRestApi)", "Pass `--full-trace` to see them",
+            "\"AWS::IAM::AccessKey\": \"62d91b17309e76c8\"", "OID = ExtensionOID.PRIVATE_KEY_USAGE_PERIOD",
+        ] {
+            #expect(!Self.categories(text).contains(.secret), "\(text) -> \(Self.types(text))")
+        }
+        #expect(Self.types("name,card_number,amount\nJan,4539148803436467,12.50\n") == ["payment_card"], "a CSV card column")
+        #expect(Self.types("call (415) 867-5309 tomorrow") == ["phone"])
+    }
+}

@@ -47,7 +47,12 @@ struct IdentifierDetector {
         if !token.plus, count >= 10, digits[0] == 0x30, digits[1] == 0x30, isInternational(token) { return "phone" }
         if token.plus {
             guard (8...15).contains(count), digits[0] != 0x30 else { return nil }
-            if digits[0] == 0x31, count == 11, isFictionalUS(digits.droppingFirst()) { return nil }
+            if digits[0] == 0x31 {
+                guard count == 11 else { return nil }
+                // NANP: area code and exchange start with 2–9 (`+10011010010` is a binary literal).
+                let ten = digits.droppingFirst()
+                guard ten[0] >= 0x32, ten[3] >= 0x32, !isFictionalUS(ten) else { return nil }
+            }
             return "phone"
         }
         // US SSN: 3-2-4 with dashes or spaces; 9 bare digits after a label.
@@ -58,7 +63,7 @@ struct IdentifierDetector {
         {
             let text = token.compact
             if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)),
-                !Self.documentedSSNs.contains(text), Set(text.utf8).count > 1
+                !Self.documentedSSNs.contains(text), !Self.isPatternSSN(text)
             {
                 return "us_ssn"
             }
@@ -86,6 +91,13 @@ struct IdentifierDetector {
         // The SSN's 3-2-4 shape is not how phone numbers are written.
         if groups == [3, 2, 4] { return nil }
         return isNationalPhone(token, scanner) ? "phone" : nil
+    }
+
+    /// `111-22-3333`, `000…`: each part one repeated digit, as made-up examples write them.
+    static func isPatternSSN(_ text: String) -> Bool {
+        let digits = Array(text.utf8)
+        guard digits.count == 9 else { return false }
+        return Set(digits[0..<3]).count == 1 && Set(digits[3..<5]).count == 1 && Set(digits[5..<9]).count == 1
     }
 
     /// After `SSN` or `social security number`: the Dutch BSN and the Belgian national number
@@ -128,8 +140,25 @@ struct IdentifierDetector {
         let digits = token.digits
         let count = digits.count
         let groups = token.groups
-        // Date-like shapes are never phones.
+        // Date-like shapes and US ZIP+4 codes (`Boston, MA 02110-1301`) are never phones; nor is
+        // a run of ascending digits (`0123456789`, a placeholder).
         if groups == [4, 2, 2] || groups == [2, 2, 4] || groups == [2, 2, 2] { return false }
+        if groups == [5, 4], token.separators == [0x2D] { return false }
+        // A date with the time after it (`01/10/2010 15:20`); bytes of a hex dump (`… 9d 06 09 53 74`).
+        if groups.count >= 3 {
+            func year(_ from: Int) -> Bool { (1900...2100).contains(digits[from..<from + 4].reduce(0) { $0 * 10 + Int($1 - 0x30) }) }
+            if groups[0] == 2 && groups[1] == 2 && groups[2] == 4 && year(4)
+                || groups[0] == 4 && groups[1] == 2 && groups[2] == 2 && year(0)
+            {
+                return false
+            }
+        }
+        // Coordinates and digit lists (`7.2 7.2 0 0 0`): a number has at most one one-digit group.
+        if groups.filter({ $0 == 1 }).count >= 2 { return false }
+        // Parentheses go round the area code, first: `469-474 (1978)` is pages and a year.
+        if let parenthesized = token.parenthesizedGroup, parenthesized != 0 { return false }
+        if groups.allSatisfy({ $0 == 2 }), Self.followsHexByte(token.range.lowerBound, scanner) { return false }
+        if zip(digits.dropFirst(), digits).allSatisfy({ $0 == $1 + 1 }) { return false }
         if token.separators.contains(0x2F) && groups.count == 3 && groups.last == 4 { return false }
         // North American: (NXX) NXX-XXXX, NXX-NXX-XXXX, NXX.NXX.XXXX, 1-NXX-NXX-XXXX.
         var north = digits
@@ -154,6 +183,14 @@ struct IdentifierDetector {
         return scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels)
     }
 
+    /// Whether a two-character hex byte with a letter (`9d `, `ff `) comes right before `offset`.
+    static func followsHexByte(_ offset: Int, _ scanner: TextScanner) -> Bool {
+        let bytes = scanner.bytes
+        guard offset >= 3, bytes[offset - 1] == 0x20, offset == 3 || !TextScanner.isAlnum(bytes[offset - 4]) else { return false }
+        let pair = [bytes[offset - 3], bytes[offset - 2]]
+        return pair.allSatisfy { NormalizedText.hexValue($0) != nil } && pair.contains { !TextScanner.isDigit($0) }
+    }
+
     /// Whether the token follows `XX99 ` (an IBAN's country and check digits) or another group of digits.
     private func followsAccountPrefix(_ offset: Int, _ scanner: TextScanner) -> Bool {
         let bytes = scanner.bytes
@@ -163,9 +200,10 @@ struct IdentifierDetector {
             && TextScanner.isDigit(word[word.startIndex + 2]) && TextScanner.isDigit(word[word.startIndex + 3])
     }
 
-    /// 555-0100 through 555-0199: reserved for fiction and examples.
+    /// The 555 exchange: 555-0100 through 555-0199 are reserved for fiction, and the rest is
+    /// what films, documentation and examples write (`206-555-1111`); no subscriber has one.
     private func isFictionalUS(_ ten: NumberToken.Digits) -> Bool {
-        ten.count == 10 && ten[3] == 0x35 && ten[4] == 0x35 && ten[5] == 0x35 && ten[6] == 0x30 && ten[7] == 0x31
+        ten.count == 10 && ten[3] == 0x35 && ten[4] == 0x35 && ten[5] == 0x35
     }
 
     /// UK National Insurance numbers: `AB123456C`, `AB 12 34 56 C`, `AB 123456 C`,

@@ -15,6 +15,8 @@ struct NumberToken {
     var plus: Bool
     /// The separators used.
     var separators: Separators
+    /// Which group stood in parentheses (`(415) 555-0134`: 0), if one did.
+    var parenthesizedGroup: Int?
 
     /// The digits as a string (small enough to be stored inline).
     var compact: String {
@@ -195,6 +197,7 @@ extension TextScanner {
                 index += 1
             } else if byte == 0x29, openParen, group > 0 {
                 openParen = false
+                token.parenthesizedGroup = token.groups.count
                 token.groups.append(group)
                 group = 0
                 index += 1

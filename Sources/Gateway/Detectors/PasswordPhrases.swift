@@ -87,8 +87,10 @@ struct PasswordPhrases {
         guard value.count >= 8, SecretAssignments.isPlausiblePassword(value, quoted: false), !SecretAssignments.isReference(value) else {
             return nil
         }
-        // Prose needs more than a long word: a digit or a symbol.
+        // Prose needs more than a long word: a digit or a symbol; and not code or markup that
+        // follows the word `pass` in a sentence (`pass inline=False`, `` `peek` ``, `**x**`, `a|b`).
         guard value.contains(where: { !TextScanner.isAlnum($0) || TextScanner.isDigit($0) }) else { return nil }
+        guard !value.contains(where: { [0x3D, 0x7C, 0x2A, 0x60, 0x28].contains($0) }), value.first != 0x2D else { return nil }
         return range
     }
 }

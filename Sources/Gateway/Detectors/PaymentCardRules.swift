@@ -77,10 +77,10 @@ enum PaymentCardRules {
     }
 
     /// Lengths that other numbers share more often than cards do: 12 and 13 digits (EAN-13,
-    /// old Visa), 19, and Maestro below 16; Amex's 15 and Diners' 14 are cards' own.
+    /// old Visa), 17–19, and Maestro below 16; Amex's 15 and Diners' 14 are cards' own.
     static func needsLabel(_ digits: NumberToken.Digits) -> Bool {
         switch digits.count {
-        case 12, 13, 19: return true
+        case 12, 13, 17, 18, 19: return true
         case 14, 15: return !(digits[0] == 0x33)
         default: return false
         }

@@ -53,8 +53,23 @@ struct PersonalDataDetector {
             let start = token.range.lowerBound
             if scanner.labelled(before: start, by: PaymentCardRules.cardLabels, within: 32) { return token.range }
             if scanner.labelled(before: start, by: PaymentCardRules.otherLabels, within: 24) { return nil }
-            return PaymentCardRules.needsLabel(token.digits) ? nil : token.range
+            if PaymentCardRules.needsLabel(token.digits) || !token.hasSeparators && Self.isInArithmetic(token.range, scanner) { return nil }
+            return token.range
         }
+    }
+
+    /// A bare number that is an operand in code or a formula (`+ 4828147466240000*t**16`,
+    /// `(4539…`, `[4539…]`): an operator or bracket right before it or right after it. Not a
+    /// comma (CSV columns), `=` (`?card=4539…` in a URL, `cc=…` in a form) or `>` (markup).
+    static func isInArithmetic(_ range: Range<Int>, _ scanner: TextScanner) -> Bool {
+        let bytes = scanner.bytes
+        var before = range.lowerBound - 1
+        while before >= 0, bytes[before] == 0x20 { before -= 1 }
+        var after = range.upperBound
+        while after < bytes.count, bytes[after] == 0x20 { after += 1 }
+        let operatorsBefore: [UInt8] = [0x2B, 0x2A, 0x2F, 0x5E, 0x28, 0x5B]
+        let operatorsAfter: [UInt8] = [0x2A, 0x2F, 0x5E, 0x29, 0x5D, 0x2B]
+        return before >= 0 && operatorsBefore.contains(bytes[before]) || after < bytes.count && operatorsAfter.contains(bytes[after])
     }
 
     /// Two capital letters, two check digits, then the account in letters and digits,

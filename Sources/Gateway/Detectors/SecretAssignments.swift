@@ -50,6 +50,8 @@ struct SecretAssignments {
         var nameStart = nameEnd
         while nameStart > 0, Self.isNameByte(bytes[nameStart - 1]) { nameStart -= 1 }
         guard nameStart < nameEnd else { return nil }
+        // `"AWS::IAM::AccessKey": …`: the last part of a type's qualified name, not a credential's.
+        if nameStart >= 2, bytes[nameStart - 1] == 0x3A, bytes[nameStart - 2] == 0x3A { return nil }
         if let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]) { return (kind, nameStart) }
         // A label in prose before a colon: `mot de passe :`, `password for root:`, `Passwort des Servers:`.
         guard bytes[index] == 0x3A else { return nil }
@@ -67,8 +69,22 @@ struct SecretAssignments {
         guard words.count <= 4, SecretName.kind(of: phrase) == .password else { return nil }
         let trimmed = phrase.drop { !SecretAssignments.isNameByte($0) }
         let lead = words.first == "mot" ? trimmed : trimmed.prefix { SecretAssignments.isNameByte($0) }
-        guard SecretName.kind(of: lead) == .password else { return nil }
+        // The lead ends in the password word (`password for root`, `ANY_password,default`), not
+        // an identifier that merely holds one (`PassThrough, rest_api`).
+        guard SecretName.kind(of: lead) == .password, words.first == "mot" || SecretName.kind(of: lastWord(of: lead)) == .password else {
+            return nil
+        }
         return (.password, phraseStart)
+    }
+
+    /// The last word of a name (`ANY_password` → `password`, `PassThrough` → `Through`).
+    private func lastWord(of name: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = name.endIndex
+        while start > name.startIndex, TextScanner.isAlnum(name[start - 1]) || name[start - 1] >= 0x80 {
+            start -= 1
+            if TextScanner.isUpper(name[start]), start > name.startIndex, (0x61...0x7A).contains(name[start - 1]) { break }
+        }
+        return name[start...]
     }
 
     static func isNameByte(_ byte: UInt8) -> Bool {
@@ -118,6 +134,11 @@ struct SecretAssignments {
     private func judge(_ kind: SecretName.Kind, _ value: Value, _ scanner: TextScanner, nameStart: Int) -> String? {
         let bytes = scanner.bytes[value.range]
         guard bytes.count <= 300 else { return nil }
+        // `PassStateEntered = "PassStateEntered"`: an enumeration naming itself.
+        let name = scanner.bytes[nameStart..<min(value.range.lowerBound, scanner.bytes.count)].prefix { Self.isNameByte($0) }
+        if name.count == bytes.count, TextScanner.startsFolded(name, with: bytes.map { TextScanner.fold($0, true) }) { return nil }
+        // An unquoted CamelCase name after a password name is a type (`password: SecretStr`).
+        if kind == .password, !value.quoted, Self.isCamelCaseName(bytes), !bytes.contains(where: TextScanner.isDigit) { return nil }
         // The value's shape first (cheap), then whether it is a reference, path or placeholder.
         if kind == .password {
             return Self.isPlausiblePassword(bytes, quoted: value.quoted) && !Self.isReference(bytes) ? "password" : nil
@@ -136,13 +157,17 @@ struct SecretAssignments {
         guard let first = value.first else { return true }
         if SecretDetector.isPlaceholder(value) { return true }
         // `$VAR`, `${…}`, `$(cmd)`, `%VAR%`, `{…}`, `[…]`, `@Value`, `!vault`, `#comment`, paths.
-        if [0x24, 0x25, 0x7B, 0x5B, 0x40, 0x21, 0x23, 0x2F, 0x7E, 0x5C].contains(first) { return true }
+        if [0x24, 0x25, 0x7B, 0x5B, 0x40, 0x21, 0x23, 0x2F, 0x7E, 0x5C, 0x3A].contains(first) { return true }
+        // Markup and documentation roles: `` `peek` ``, ``:py:class:`…` ``.
+        if value.contains(0x60) { return true }
         if value.starts(with: [0x2E, 0x2F]) || value.starts(with: [0x2E, 0x2E, 0x2F]) { return true }
         if value.count >= 3, TextScanner.isAlnum(first), value[value.startIndex + 1] == 0x3A, value[value.startIndex + 2] == 0x5C {
             return true
         }
         // Bytes, not strings: this runs for every credential-named value.
         if value.contains(0x28) || value.contains(0x5B) || TextScanner.contains(value, schemeSeparator) { return true }
+        // An AWS resource name: `arn:aws:secretsmanager:…:secret:name` names where a secret is kept.
+        if TextScanner.startsFolded(value, with: arnPrefix) { return true }
         if value.count <= 12, trivialValues.contains(String(decoding: value.map { TextScanner.fold($0, true) }, as: UTF8.self)) {
             return true
         }
@@ -156,8 +181,13 @@ struct SecretAssignments {
     }
 
     static let schemeSeparator = Array("://".utf8)
+    static let arnPrefix = Array("arn:".utf8)
+    /// Words a random key does not spell, but a made-up or described value does.
+    static let spelledWords = ["password", "secret", "token", "passwort", "wachtwoord"].map { Array($0.utf8) }
 
-    /// `os.environ`, `process.env.API_KEY`, `settings.SECRET_KEY`, `self.password`: identifiers joined by dots, the first in lower case.
+    /// `os.environ`, `process.env.API_KEY`, `settings.SECRET_KEY`, `self.password`,
+    /// `ExtensionOID.PRIVATE_KEY_USAGE_PERIOD`: identifiers joined by dots, the first in lower
+    /// case, or one of them a constant's or a type's name.
     static func isCodeReference(_ value: ArraySlice<UInt8>) -> Bool {
         let segments = value.split(separator: 0x2E, omittingEmptySubsequences: false)
         guard segments.count >= 2 else { return false }
@@ -166,7 +196,11 @@ struct SecretAssignments {
             return segment.allSatisfy { TextScanner.isAlnum($0) || $0 == 0x5F }
         }
         guard identifiers, let head = segments.first else { return false }
-        return head.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F }
+        if head.allSatisfy({ (0x61...0x7A).contains($0) || $0 == 0x5F }) { return true }
+        return segments.contains { segment in
+            segment.contains(0x5F) && segment.allSatisfy { TextScanner.isUpper($0) || TextScanner.isDigit($0) || $0 == 0x5F }
+                || isCamelCaseName(segment)
+        }
     }
 
     /// `OPENAI_API_KEY`, `DB_PASSWORD_2`: the name of an environment variable, not its value.
@@ -204,7 +238,37 @@ struct SecretAssignments {
         let hasLower = value.contains { (0x61...0x7A).contains($0) }
         guard hasDigit && (hasUpper || hasLower) || (value.count >= 20 && hasUpper && hasLower) else { return false }
         guard TextScanner.entropy(value) >= 3.0 else { return false }
-        return !isWordRun(value)
+        if spelledWords.contains(where: { TextScanner.contains(value, $0, foldCase: true) }) { return false }
+        return !isWordRun(value) && !isCamelCaseName(value)
+    }
+
+    /// A type or identifier in CamelCase (`PKCS7PrivateKeyTypes`, `Ed25519PrivateKey`): capitalised
+    /// words of three letters or more make up at least half its letters. A random key has such
+    /// runs only by chance, and short.
+    static func isCamelCaseName(_ value: ArraySlice<UInt8>) -> Bool {
+        var covered = 0
+        var letters = 0
+        var index = value.startIndex
+        while index < value.endIndex {
+            let byte = value[index]
+            guard TextScanner.isAlnum(byte), !TextScanner.isDigit(byte) else {
+                index += 1
+                continue
+            }
+            letters += 1
+            if TextScanner.isUpper(byte) {
+                var end = index + 1
+                while end < value.endIndex, (0x61...0x7A).contains(value[end]) { end += 1 }
+                if end - index >= 3 {
+                    covered += end - index
+                    letters += end - index - 1
+                    index = end
+                    continue
+                }
+            }
+            index += 1
+        }
+        return letters > 0 && covered * 2 >= letters && covered >= 6
     }
 
     /// Whether every part between `-`, `_`, `.`, `:`, `/` is a word (letters in one case, or

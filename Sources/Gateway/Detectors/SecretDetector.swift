@@ -83,6 +83,9 @@ struct SecretDetector {
             let header = scanner.run(from: start + 11) { $0 != 0x2D && $0 != 0x0A }
             guard TextScanner.contains(scanner.bytes[start + 11..<header], Self.privateKeyWords) else { continue }
             guard let close = scanner.occurrences(of: end).first(where: { $0 > header }) else { continue }
+            // A key has a body: not a BEGIN line and an END line written as constants in code.
+            let body = scanner.bytes[header..<close].filter { TextScanner.isAlnum($0) || $0 == 0x2B || $0 == 0x2F }.count
+            guard body >= 32 else { continue }
             let closeEnd = scanner.run(from: close + end.count) { $0 != 0x0A }
             blocks.append(start..<closeEnd)
         }
@@ -119,6 +122,10 @@ struct SecretDetector {
             guard passwordEnd > userEnd + 1, passwordEnd < scanner.bytes.count, scanner.bytes[passwordEnd] == 0x40 else { continue }
             let password = scanner.bytes[userEnd + 1..<passwordEnd]
             guard !Self.isPlaceholder(password), password.count > 4 else { continue }
+            // `userid:password@`, `postgres:postgres@`: a word, or the user name again, is an example.
+            let user = scanner.bytes[separator + 3..<userEnd]
+            let word = String(decoding: password.map { TextScanner.fold($0, true) }, as: UTF8.self)
+            guard !password.elementsEqual(user), !SecretAssignments.trivialValues.contains(word) else { continue }
             found.append(userEnd + 1..<passwordEnd)
         }
         return found

@@ -47,7 +47,8 @@ enum SecretName {
     static let tokenQualifiers: Set<String> = [
         "page", "next", "continuation", "sync", "cancellation", "cancel", "eos", "bos", "pad", "unk", "sep", "cls", "mask", "start",
         "end", "stop", "special", "max", "min", "num", "total", "input", "output", "completion", "prompt", "cached", "reasoning",
-        "csrf", "xsrf", "resume", "cursor", "id",
+        "csrf", "xsrf", "resume", "cursor", "id", "client", "idempotency", "action", "request", "upload", "change", "paging",
+        "pagination", "marker", "sync", "lifecycle",
     ]
 
     static let passwordSuffixBytes = passwordSuffixes.map { Array($0.utf8) }

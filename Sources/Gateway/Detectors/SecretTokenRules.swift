@@ -24,7 +24,9 @@ extension SecretDetector {
     static let rules: [PrefixRule] = [
         PrefixRule(
             type: "aws_access_key_id",
-            prefixes: ["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "A3T"],
+            // Access keys only: AIDA/AROA/ANPA/AIPA… are the unique ids of users, roles,
+            // policies and profiles, printed in every IAM listing, not credentials.
+            prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
             allowed: upperDigits,
             length: 16...17
         ),
