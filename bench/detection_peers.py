@@ -114,27 +114,10 @@ def presidio(corpus):
     return found, time.perf_counter() - started
 
 
-def score(corpus, found, family):
-    t = p = n = negatives = alarms = 0
-    for sample in corpus:
-        if family not in sample.get("families", evaluate.FAMILIES):
-            continue
-        labels = [l for l in sample["labels"] if evaluate.category_of(l["type"]) == family]
-        findings = [f for f in found.get(sample["id"], []) if f[0] == family]
-        if not labels:
-            negatives += 1
-            alarms += bool(findings)
-        for _, start, end in findings:
-            match = next((l for l in labels if l["start"] < end and start < l["end"]), None)
-            if match:
-                labels.remove(match)
-                t += 1
-            else:
-                p += 1
-        n += len(labels)
-    precision, recall = evaluate.ratio(t, t + p), evaluate.ratio(t, t + n)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1, 1000 * alarms / negatives if negatives else 0.0
+def score(corpus, found):
+    """evaluate.families over a peer's findings, written as tappass reports them."""
+    reported = {i: [{"category": f, "start": a, "end": b} for f, a, b in fs] for i, fs in found.items()}
+    return evaluate.families(corpus, reported)
 
 
 def main():
@@ -155,10 +138,11 @@ def main():
         megabytes = sum(len(s["text"].encode()) for s in corpus) / 1e6
         for name, run, families in scanners:
             found, elapsed = run(corpus)
+            scores = score(corpus, found)
             for family in families:
-                precision, recall, f1, alarms = score(corpus, found, family)
-                print(f"| {part} | {family} | {name} | {precision:.3f} | {recall:.3f} | {f1:.3f} | {alarms:.1f} | {megabytes / elapsed:.2f} |",
-                      flush=True)
+                m = scores[family]
+                print(f"| {part} | {family} | {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
+                      f"{m['alarms_per_1000']:.1f} | {megabytes / elapsed:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

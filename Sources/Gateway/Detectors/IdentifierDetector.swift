@@ -57,9 +57,7 @@ struct IdentifierDetector {
         }
         // US SSN: 3-2-4 with dashes or spaces; 9 bare digits after a label.
         if groups == [3, 2, 4] && !token.separators.contains(0x2E)
-            || (count == 9 && groups.count == 1
-                && (scanner.labelled(before: token.range.lowerBound, by: Self.ssnLabels, within: 16)
-                    || scanner.labelled(before: token.range.lowerBound, by: Self.longSSNLabels, within: 28)))
+            || (count == 9 && groups.count == 1 && isSocialSecurityLabelled(token, scanner))
         {
             let text = token.compact
             if ChecksumValidators.usSSN(area: text.prefix(3), group: text.dropFirst(3).prefix(2), serial: text.suffix(4)),

@@ -229,13 +229,18 @@ extension TextScanner {
     /// ASCII case-insensitively: `DOB:`, `phone`, `BSN`.
     /// The label must start a word (`ver` is not found in `server`).
     func labelled(before offset: Int, by labels: [[UInt8]], within: Int = 32) -> Bool {
+        bytes.withUnsafeBufferPointer { Self.labelled(before: offset, in: $0, by: labels, within: within) }
+    }
+
+    /// ``labelled(before:by:within:)`` over any buffer (the whole text, past a window's reach).
+    static func labelled(before offset: Int, in bytes: UnsafeBufferPointer<UInt8>, by labels: [[UInt8]], within: Int) -> Bool {
         let start = max(0, offset - within)
         for label in labels where label.count <= offset - start {
             var index = start
             while index + label.count <= offset {
-                if Self.fold(bytes[index], true) == label[0], index == 0 || !Self.isAlnum(bytes[index - 1]) {
+                if fold(bytes[index], true) == label[0], index == 0 || !isAlnum(bytes[index - 1]) {
                     var matched = 1
-                    while matched < label.count && Self.fold(bytes[index + matched], true) == label[matched] { matched += 1 }
+                    while matched < label.count && fold(bytes[index + matched], true) == label[matched] { matched += 1 }
                     if matched == label.count { return true }
                 }
                 index += 1

@@ -120,6 +120,6 @@ enum PaymentCardRules {
         if testMarkers.contains(where: { TextScanner.contains(line, $0, foldCase: true) }) { return true }
         guard let column = TableColumns.header(above: offset, in: bytes) else { return false }
         if TableColumns.names(column, cardLabels) { return false }
-        return TableColumns.names(column, otherLabels) && !TableColumns.labelled(before: offset, in: bytes, by: cardLabels, within: 32)
+        return TableColumns.names(column, otherLabels) && !TextScanner.labelled(before: offset, in: bytes, by: cardLabels, within: 32)
     }
 }

@@ -45,16 +45,6 @@ enum TableColumns {
         line.allSatisfy { $0 == 0x7C || $0 == 0x2D || $0 == 0x3A || $0 == 0x20 || $0 == 0x0D }
     }
 
-    /// Whether one of `labels` (lower-case ASCII) starts a word in the `within` bytes before `offset`.
-    static func labelled(before offset: Int, in bytes: UnsafeBufferPointer<UInt8>, by labels: [[UInt8]], within: Int) -> Bool {
-        let start = max(0, offset - within)
-        let window = Array(bytes[start..<offset])[...]
-        for index in window.indices where index == window.startIndex || !TextScanner.isAlnum(window[index - 1]) {
-            if labels.contains(where: { TextScanner.startsFolded(window[index...], with: $0) }) { return true }
-        }
-        return false
-    }
-
     /// The line holding `offset` (at most 200 bytes either side).
     static func line(around offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
         var start = offset
