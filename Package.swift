@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Gateway", "LocalLLM", "License", "Updater", "CSystemd",
+                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "License", "Updater", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,10 +58,21 @@ let package = Package(
         ),
         // The detectors' byte-classification pass (SSE2); see its header comment.
         .target(name: "CTextScan", path: "Sources/CTextScan"),
+        // The one JSON stack: JSONValue parse/serialise, JSONSpans, the SSE parser.
+        .target(
+            name: "JSONWire",
+            dependencies: ["CTextScan", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The YAML reader that reports file, line, column and key; used by the appliance's
+        // configuration and the policy.
+        .target(
+            name: "ConfigFile",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
-                "LocalLLM", "CTextScan",
+                "LocalLLM", "JSONWire", "ConfigFile", "CTextScan",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -80,7 +91,7 @@ let package = Package(
         .target(
             name: "LocalLLM",
             dependencies: [
-                "CTextScan",
+                "JSONWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -128,24 +139,29 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Gateway", "LocalLLM",
+                "JSONWire", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "LocalLLM",
+                "JSONWire", "ConfigFile", "Gateway", "LocalLLM",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
+        .testTarget(
+            name: "JSONWireTests",
+            dependencies: ["JSONWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "LocalLLMTests",
             dependencies: [
-                "LocalLLM",
+                "LocalLLM", "JSONWire",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -157,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Gateway", "LocalLLM", "TestSupport",
+                "JSONWire", "Gateway", "LocalLLM", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import Appliance
+import ConfigFile
 
 @Suite struct ConfigurationTests {
     static let full = """

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import TestSupport
 import Testing
+import JSONWire
 
 @Suite(.serialized) struct AnthropicStreamingTests {
     func messagesRequest(_ harness: GatewayHarness, body: String) -> HTTPClientRequest {

@@ -7,6 +7,7 @@ import NIOCore
 import NIOFoundationEssentialsCompat
 import NIOHTTP1
 import TestSupport
+import JSONWire
 
 /// A real gateway on an ephemeral port in front of real mock hosts on ephemeral ports.
 struct GatewayHarness {

@@ -3,6 +3,7 @@ import Gateway
 import LocalLLM
 import TestSupport
 import Testing
+import JSONWire
 
 @Suite(.serialized) struct RoutingTests {
     @Test func forwardsToTheHostWithItsModelNameAndKeyAndKeepsUnknownFields() async throws {

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import TestSupport
 import Testing
+import JSONWire
 
 @Suite(.serialized) struct StreamingTests {
     func streamRequest(_ harness: GatewayHarness, body: String = GatewayHarness.chat(stream: true)) -> HTTPClientRequest {

@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 @Suite struct AnthropicStreamTranslatorTests {
     static func chunk(_ delta: JSONValue, finish: String? = nil) -> String {

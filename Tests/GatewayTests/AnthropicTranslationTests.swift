@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 @Suite struct AnthropicTranslationTests {
     func request(_ body: JSONValue) throws -> AnthropicRequest {

@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 @Suite struct OpenAIStreamNormalizerTests {
     static func toolDelta(id: String?, name: String?, arguments: String) -> String {

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 @Suite struct RequestValidationTests {
     static let valid: JSONValue = ["model": "m", "messages": [["role": "user", "content": "hi"]]]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LocalLLM
+import JSONWire
 
 @Suite struct EchoModelTests {
     @Test func repliesWithTheLastUserMessageExactly() {

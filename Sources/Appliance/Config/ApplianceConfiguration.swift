@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import LocalLLM
 import Logging
+import ConfigFile
 
 /// The whole appliance configuration (`/etc/tappass/appliance.yaml`), read and validated here
 /// and handed to each module as its own part.

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import LocalLLM
 import Logging
+import ConfigFile
 
 /// Walks the YAML tree into an `ApplianceConfiguration`, validating as it goes.
 struct ConfigurationReader {

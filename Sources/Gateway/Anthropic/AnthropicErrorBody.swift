@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LocalLLM
 import NIOFoundationEssentialsCompat
+import JSONWire
 
 /// Anthropic's error shape: `{"type": "error", "error": {"type": …, "message": …}}` with the
 /// status codes the Anthropic SDKs map to their own exception classes.

@@ -1,4 +1,5 @@
 import LocalLLM
+import JSONWire
 
 /// What the gateway needs from an Anthropic Messages request, validated before any host sees it.
 struct AnthropicRequest {

@@ -3,6 +3,7 @@ import HTTPTypes
 package import Hummingbird
 import LocalLLM
 import NIOCore
+import JSONWire
 
 /// The Anthropic Messages surface: `POST /v1/messages` (also with Claude Code's `?beta=true`)
 /// and `POST /v1/messages/count_tokens`. `anthropic-version` and `anthropic-beta` headers are

@@ -1,4 +1,5 @@
 import LocalLLM
+import JSONWire
 
 /// Translates an Anthropic Messages request into an OpenAI chat-completions request for an
 /// OpenAI-compatible host. Anthropic-only fields (`thinking`, `context_management`,

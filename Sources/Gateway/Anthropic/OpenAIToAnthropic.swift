@@ -1,5 +1,6 @@
 import Foundation
 import LocalLLM
+import JSONWire
 
 /// Translates an OpenAI chat completion from a host back into an Anthropic `message`.
 enum OpenAIToAnthropic {

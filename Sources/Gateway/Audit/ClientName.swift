@@ -1,4 +1,5 @@
 import Foundation
+import JSONWire
 
 /// Names the calling program from its User-Agent for the audit record: the well-known clients
 /// by name, anything else by its first product token.

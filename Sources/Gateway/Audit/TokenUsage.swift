@@ -1,4 +1,5 @@
 import LocalLLM
+import JSONWire
 
 /// Tokens in and out as a host (or the translation) reported them, for the audit record.
 struct TokenUsage: Sendable, Equatable {

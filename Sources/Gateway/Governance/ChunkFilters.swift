@@ -1,6 +1,7 @@
 import Foundation
 import LocalLLM
 import NIOCore
+import JSONWire
 
 /// What a stream event becomes after the output filter.
 enum FilteredEvent: Equatable {

@@ -1,4 +1,5 @@
-package import LocalLLM
+import LocalLLM
+package import JSONWire
 
 /// The strings of a request or response that governance reads, in a fixed order (object keys
 /// sorted), and how each is read.

@@ -1,4 +1,5 @@
-package import LocalLLM
+import LocalLLM
+package import JSONWire
 
 /// Applies the caller's policy to the content of a request or a whole (non-streamed) response:
 /// finds, decides per finding, redacts in place with typed placeholders, and refuses on a

@@ -1,5 +1,6 @@
 import LocalLLM
 import NIOCore
+import JSONWire
 
 /// What governance found and did in one exchange, for the audit record: findings by where,
 /// type, category and action with a count (never a value), the verdict (strongest action), and

@@ -1,6 +1,7 @@
 package import Hummingbird
 import LocalLLM
 import NIOCore
+import JSONWire
 
 /// The OpenAI wire surface: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`.
 package struct OpenAIRoutes: Sendable {

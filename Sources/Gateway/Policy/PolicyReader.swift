@@ -1,4 +1,5 @@
 import Yams
+import ConfigFile
 
 /// Reads `policy.yaml` (schema version 1) into a ``Policy``, validating every key: a problem
 /// names the file, line and key and what was expected, and nothing is applied.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LocalLLM
+import JSONWire
 
 /// The governance pipeline's steps as the request handlers run them, each timed in `/metrics`
 /// (`tappass_pipeline_step_duration_seconds{step}`):

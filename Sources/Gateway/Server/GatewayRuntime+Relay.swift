@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LocalLLM
 import NIOCore
+import JSONWire
 
 /// What every wire format does alike with a host's answer: send, read, settle. The host slot,
 /// the metrics and the request's log line are settled exactly once, whatever happens.

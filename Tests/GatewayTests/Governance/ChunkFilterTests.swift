@@ -3,6 +3,7 @@ import Testing
 
 @testable import Gateway
 @testable import LocalLLM
+import JSONWire
 
 /// The OpenAI chunk filter's output: a text chunk gets its `content` value rewritten in place,
 /// every other byte as the host sent it; anything else (usage beside the text, tool calls, a

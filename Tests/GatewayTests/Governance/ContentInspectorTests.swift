@@ -2,6 +2,7 @@ import LocalLLM
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 /// Requests and responses through the policy: redaction in place, blocks naming the category,
 /// content kept for the audit log as the policy says.

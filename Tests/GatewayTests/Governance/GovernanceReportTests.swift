@@ -2,6 +2,7 @@ import Testing
 
 @testable import Gateway
 @testable import LocalLLM
+import JSONWire
 
 /// The audit record's `detail` column: the kept content as JSON, escapes included.
 @Suite struct GovernanceReportTests {

@@ -2,6 +2,7 @@ import LocalLLM
 import Testing
 
 @testable import Gateway
+import JSONWire
 
 /// What hides a value from a byte matcher: invisible and control characters, compatibility
 /// forms, escapes written out, encodings, and a value split over two fields. Each is found, and

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Gateway
+import ConfigFile
 
 /// Policy files: the schema, located errors, overrides per team and key, model rules.
 @Suite struct PolicyTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LocalLLM
+@testable import JSONWire
 
 /// `JSONSpans` finds members and elements where the full parser would, and refuses what it
 /// cannot read safely (so its caller falls back to the parser).

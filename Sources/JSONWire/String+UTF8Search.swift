@@ -2,7 +2,7 @@ extension StringProtocol {
     /// Whether `needle` occurs in the string, comparing UTF-8 bytes in place. On the per-chunk
     /// stream path this replaces `contains(_:)`, which Foundation serves through `CFStringFind`
     /// on UTF-16 (profiled at about a millisecond per streamed response).
-    func containsUTF8(_ needle: StaticString) -> Bool {
+    package func containsUTF8(_ needle: StaticString) -> Bool {
         needle.withUTF8Buffer { pattern in
             if let found = utf8.withContiguousStorageIfAvailable({ Self.search($0, for: pattern) }) { return found }
             return Array(utf8).withUnsafeBufferPointer { Self.search($0, for: pattern) }

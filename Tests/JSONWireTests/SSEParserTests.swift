@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import LocalLLM
+@testable import JSONWire
 
 @Suite struct SSEParserTests {
     static let stream = "data: {\"a\":1}\n\n: keep-alive\n\nevent: ping\ndata: {}\n\ndata: line1\ndata: line2\r\n\r\ndata: [DONE]\n\n"

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import LocalLLM
+@testable import JSONWire
 
 /// What the serialiser writes reads back the same with Foundation's parser: strings too,
 /// whichever byte needs escaping and wherever it falls against the 16-byte blocks the escape

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@testable import LocalLLM
+@testable import JSONWire
 
 /// The hand-written parser against Foundation's: the same values for valid JSON, a refusal for
 /// invalid JSON, on tables and on generated documents.
