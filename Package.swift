@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "License", "Updater", "CSystemd",
+                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "License", "Updater", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,10 +69,23 @@ let package = Package(
             name: "ConfigFile",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The detectors: secrets, personal data, exfiltration destinations and patterns. Pure,
+        // I/O-free, no policy semantics.
+        .target(name: "Detection", dependencies: ["CTextScan"]),
+        // The policy, the inspector, redactor, stream filter, quotas and the report; returns
+        // verdicts and refusals in its own terms, never HTTP errors.
+        .target(
+            name: "Governance",
+            dependencies: [
+                "Detection", "JSONWire", "ConfigFile",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
-                "LocalLLM", "JSONWire", "ConfigFile", "CTextScan",
+                "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -110,6 +123,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Seeded secret-shaped text for the detector and governance tests; never shipped.
+        .target(name: "TestFixtures"),
         // Benchmarks the audit writer and verifier (bench/audit.sh); never shipped.
         .executableTarget(
             name: "AuditBench",
@@ -139,14 +154,14 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "JSONWire", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
+                "JSONWire", "Detection", "Governance", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "JSONWire", "ConfigFile", "Gateway", "LocalLLM",
+                "JSONWire", "Detection", "Governance", "ConfigFile", "Gateway", "LocalLLM", "TestFixtures",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +169,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Governance", "TestFixtures"]),
+        .testTarget(
+            name: "GovernanceTests",
+            dependencies: ["Governance", "Detection", "JSONWire", "TestFixtures", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "JSONWireTests",
             dependencies: ["JSONWire", .product(name: "NIOCore", package: "swift-nio")]
@@ -173,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "JSONWire", "Gateway", "LocalLLM", "TestSupport",
+                "JSONWire", "Detection", "Governance", "Gateway", "LocalLLM", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import ConfigFile
+package import Governance
 package import LocalLLM
 
 /// Everything the gateway needs, handed over by `Appliance` after it read and validated the file.
@@ -83,5 +85,5 @@ package struct ModelRoute: Sendable, Equatable {
         self.upstreamModel = upstreamModel
     }
 
-    package var isGlob: Bool { pattern.contains(where: { "*?[".contains($0) }) }
+    package var isGlob: Bool { NamePattern.isGlob(pattern) }
 }

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import Gateway
 import LocalLLM
@@ -5,7 +6,6 @@ import Logging
 import Testing
 
 @testable import Appliance
-import ConfigFile
 
 @Suite struct ConfigurationTests {
     static let full = """

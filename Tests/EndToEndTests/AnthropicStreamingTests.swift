@@ -1,12 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import Gateway
+import JSONWire
 import LocalLLM
 import NIOCore
 import NIOHTTP1
 import TestSupport
 import Testing
-import JSONWire
 
 @Suite(.serialized) struct AnthropicStreamingTests {
     func messagesRequest(_ harness: GatewayHarness, body: String) -> HTTPClientRequest {

@@ -1,9 +1,9 @@
 import Foundation
 import Gateway
+import JSONWire
 import LocalLLM
 import TestSupport
 import Testing
-import JSONWire
 
 @Suite(.serialized) struct ErrorMappingTests {
     @Test func refusalsUseOpenAIErrorBodies() async throws {

@@ -1,13 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import Gateway
+import JSONWire
 import LocalLLM
 import Logging
 import NIOCore
 import NIOFoundationEssentialsCompat
 import NIOHTTP1
 import TestSupport
-import JSONWire
 
 /// A real gateway on an ephemeral port in front of real mock hosts on ephemeral ports.
 struct GatewayHarness {

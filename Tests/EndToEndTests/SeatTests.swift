@@ -1,8 +1,8 @@
 import Foundation
 import Gateway
+import JSONWire
 import LocalLLM
 import Testing
-import JSONWire
 
 /// Seats mean people served: after the grace period that follows a license with fewer seats
 /// than users, the users beyond the seats (the latest to get a key) are refused in each wire

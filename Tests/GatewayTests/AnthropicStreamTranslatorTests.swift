@@ -1,10 +1,10 @@
 import Foundation
+import JSONWire
 import LocalLLM
 import NIOCore
 import Testing
 
 @testable import Gateway
-import JSONWire
 
 @Suite struct AnthropicStreamTranslatorTests {
     static func chunk(_ delta: JSONValue, finish: String? = nil) -> String {

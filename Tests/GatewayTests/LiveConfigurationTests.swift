@@ -1,3 +1,4 @@
+import Governance
 import LocalLLM
 import Testing
 

@@ -1,9 +1,9 @@
+import JSONWire
 import LocalLLM
 import NIOCore
 import Testing
 
 @testable import Gateway
-import JSONWire
 
 @Suite struct RequestValidationTests {
     static let valid: JSONValue = ["model": "m", "messages": [["role": "user", "content": "hi"]]]

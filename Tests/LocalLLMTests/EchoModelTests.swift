@@ -1,8 +1,8 @@
 import Foundation
+import JSONWire
 import Testing
 
 @testable import LocalLLM
-import JSONWire
 
 @Suite struct EchoModelTests {
     @Test func repliesWithTheLastUserMessageExactly() {

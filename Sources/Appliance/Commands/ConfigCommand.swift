@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Governance
 import Yams
 
 /// `tappass config check`: validates the configuration and prints what is in force.

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Detection
 import Foundation
 import Gateway
+import Governance
 
 /// `tappass policy …`: validate a policy file, show the built-in default, list the finding
 /// types a policy can name, and reload the configured policy file into the running service.

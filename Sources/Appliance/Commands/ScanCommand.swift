@@ -1,6 +1,8 @@
 import ArgumentParser
+import Detection
 import Foundation
 import Gateway
+import Governance
 
 /// `tappass scan`: the detectors as a command, for trying policy on sample data and for batch
 /// checks. Offsets are in Unicode scalars; the action is the given policy's defaults (the
@@ -65,7 +67,7 @@ struct ScanCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let effective = chosen.effective(for: Principal(keyID: "", user: "", team: "", allowedModels: []))
+        let effective = chosen.effective(key: "", team: "")
         let detectors = Detectors(exfiltration: chosen.exfiltration)
         var scanned = 0
         var found = 0

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Gateway
+import Governance
 import License
 import LocalLLM
 import Logging

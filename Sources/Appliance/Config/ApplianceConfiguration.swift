@@ -1,8 +1,8 @@
+import ConfigFile
 import Foundation
 import Gateway
 import LocalLLM
 import Logging
-import ConfigFile
 
 /// The whole appliance configuration (`/etc/tappass/appliance.yaml`), read and validated here
 /// and handed to each module as its own part.

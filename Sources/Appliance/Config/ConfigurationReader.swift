@@ -1,8 +1,9 @@
+import ConfigFile
 import Foundation
 import Gateway
+import Governance
 import LocalLLM
 import Logging
-import ConfigFile
 
 /// Walks the YAML tree into an `ApplianceConfiguration`, validating as it goes.
 struct ConfigurationReader {

@@ -1,7 +1,7 @@
 import ArgumentParser
+import ConfigFile
 import Foundation
 import Gateway
-import ConfigFile
 
 /// `--config FILE` / `--demo`, shared by every command that needs the configuration.
 struct ConfigurationSource: ParsableArguments {

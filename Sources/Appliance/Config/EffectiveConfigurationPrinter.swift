@@ -1,4 +1,5 @@
 import Gateway
+import Governance
 import LocalLLM
 import Logging
 import Yams

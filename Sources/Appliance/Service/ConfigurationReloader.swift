@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Governance
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import Governance
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOFoundationEssentialsCompat
-import JSONWire
 
 /// Anthropic's error shape: `{"type": "error", "error": {"type": …, "message": …}}` with the
 /// status codes the Anthropic SDKs map to their own exception classes.

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
 import NIOFoundationEssentialsCompat
-import JSONWire
 
 /// Turns a host's answer into the client's Anthropic response: translated from OpenAI chat
 /// completions (JSON or an event stream built by ``AnthropicStreamTranslator``), or passed

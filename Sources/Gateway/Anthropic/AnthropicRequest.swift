@@ -1,5 +1,5 @@
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// What the gateway needs from an Anthropic Messages request, validated before any host sees it.
 struct AnthropicRequest {

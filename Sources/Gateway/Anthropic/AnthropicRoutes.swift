@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 package import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
-import JSONWire
 
 /// The Anthropic Messages surface: `POST /v1/messages` (also with Claude Code's `?beta=true`)
 /// and `POST /v1/messages/count_tokens`. `anthropic-version` and `anthropic-beta` headers are

@@ -1,5 +1,5 @@
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Turns an OpenAI chat-completions chunk stream into the Anthropic Messages event sequence, in
 /// the order the SDKs expect: `message_start`, then per content block `content_block_start`,

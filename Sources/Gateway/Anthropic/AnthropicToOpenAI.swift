@@ -1,5 +1,5 @@
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Translates an Anthropic Messages request into an OpenAI chat-completions request for an
 /// OpenAI-compatible host. Anthropic-only fields (`thinking`, `context_management`,

@@ -1,6 +1,6 @@
 import Foundation
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Translates an OpenAI chat completion from a host back into an Anthropic `message`.
 enum OpenAIToAnthropic {

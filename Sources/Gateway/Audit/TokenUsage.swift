@@ -1,5 +1,5 @@
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Tokens in and out as a host (or the translation) reported them, for the audit record.
 struct TokenUsage: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import ConfigFile
 package import Foundation
 import GRDB
 
@@ -50,6 +51,6 @@ package struct Principal: Sendable, Equatable {
     }
 
     package func mayUse(model: String) -> Bool {
-        allowedModels.isEmpty || allowedModels.contains { ModelRouter.matches($0, model) }
+        allowedModels.isEmpty || allowedModels.contains { NamePattern.matches($0, model) }
     }
 }

@@ -1,7 +1,7 @@
 import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
-import JSONWire
 
 /// `/healthz` (the process answers), `/readyz` (it can serve; why not is for `tappass status`),
 /// `/metrics` (Prometheus).

@@ -1,7 +1,7 @@
 import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
-import JSONWire
 
 /// Turns an answer from a host (or the echo model) into the client's response in OpenAI's
 /// format: the host's JSON body, or its SSE stream relayed event by event. Errors after the

@@ -1,5 +1,5 @@
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Checks the fields the gateway relies on before anything reaches a host, so a malformed
 /// request gets a 400 naming the field (some hosts answer validation errors with a 500).

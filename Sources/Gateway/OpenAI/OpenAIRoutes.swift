@@ -1,7 +1,8 @@
+import Governance
 package import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
-import JSONWire
 
 /// The OpenAI wire surface: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`.
 package struct OpenAIRoutes: Sendable {
@@ -84,7 +85,7 @@ package struct OpenAIRoutes: Sendable {
                 ? await AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
                 : await relay.fail(error, exchange: exchange, outcome: "refused")
         }
-        let policy = runtime.policy.inspector(for: principal)?.policy
+        let policy = runtime.policy.inspector(key: principal.keyID, team: principal.team)?.policy
         let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) && policy?.permits(model: $0) != false }
         var listed = exchange
         listed.principal = principal

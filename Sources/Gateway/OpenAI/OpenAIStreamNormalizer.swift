@@ -1,6 +1,6 @@
 import Foundation
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// Makes a host's chat-completion stream look like OpenAI's to the client, whatever the engine:
 ///

@@ -1,4 +1,4 @@
-import Glibc
+import ConfigFile
 package import LocalLLM
 
 /// Resolves the model a client asks for to the pool that serves it. Exact names win over globs;
@@ -19,7 +19,7 @@ package struct ModelRouter: Sendable {
     }
 
     package func resolve(_ model: String) -> Target? {
-        for route in routes where Self.matches(route.pattern, model) {
+        for route in routes where NamePattern.matches(route.pattern, model) {
             guard let pool = pools[route.pool] else { continue }
             return Target(publicName: model, upstreamModel: route.upstreamModel ?? model, pool: pool)
         }
@@ -36,11 +36,5 @@ package struct ModelRouter: Sendable {
         }
         var seen: Set<String> = []
         return names.filter { seen.insert($0).inserted }
-    }
-
-    /// Shell-style glob match (`*`, `?`, `[...]`), by the C library's fnmatch.
-    package static func matches(_ pattern: String, _ name: String) -> Bool {
-        guard pattern.contains(where: { "*?[".contains($0) }) else { return pattern == name }
-        return fnmatch(pattern, name, 0) == 0
     }
 }

@@ -1,7 +1,9 @@
+import Detection
 import Foundation
+import Governance
 import Hummingbird
-import LocalLLM
 import JSONWire
+import LocalLLM
 
 /// The governance pipeline's steps as the request handlers run them, each timed in `/metrics`
 /// (`tappass_pipeline_step_duration_seconds{step}`):
@@ -37,7 +39,7 @@ extension GatewayRuntime {
     func admit(_ request: Request, exchange: inout Exchange) throws(GatewayError) {
         let principal = try timed(.authenticate) { () throws(GatewayError) in try authenticate(request) }
         exchange.principal = principal
-        exchange.inspector = policy.inspector(for: principal)
+        exchange.inspector = policy.inspector(key: principal.keyID, team: principal.team)
     }
 
     /// The key's model list, then the policy's model rules for the caller, then the route.
@@ -106,14 +108,18 @@ extension GatewayRuntime {
             metrics.stepFinished(Step.inputDetectors.rawValue, duration: scanning)
             metrics.stepFinished(Step.verdict.rawValue, duration: .now - start - scanning)
         }
-        try inspector.inspect(
-            &body,
-            scope: .request,
-            direction: "request",
-            report: &exchange.report,
-            book: &exchange.book,
-            scanTime: &scanning
-        )
+        do {
+            try inspector.inspect(
+                &body,
+                scope: .request,
+                direction: "request",
+                report: &exchange.report,
+                book: &exchange.book,
+                scanTime: &scanning
+            )
+        } catch {
+            throw GatewayError(error)
+        }
     }
 
     /// Scans a whole response's content (non-streamed answers): redacts in place (returns
@@ -123,13 +129,17 @@ extension GatewayRuntime {
         guard let inspector = exchange.inspector else { return false }
         let start = ContinuousClock.now
         defer { metrics.stepFinished(Step.outputFilter.rawValue, duration: .now - start) }
-        return try inspector.inspect(
-            &body,
-            scope: .response,
-            direction: "response",
-            report: &exchange.report,
-            book: &exchange.book
-        )
+        do {
+            return try inspector.inspect(
+                &body,
+                scope: .response,
+                direction: "response",
+                report: &exchange.report,
+                book: &exchange.book
+            )
+        } catch {
+            throw GatewayError(error)
+        }
     }
 
     /// Where a wire format keeps the output budget.
@@ -165,7 +175,13 @@ extension GatewayRuntime {
             }
         // A request without an output budget gets one: the limit cannot be exact otherwise.
         let output = requested ?? Self.defaultOutputBudget
-        guard let reservation = try quotas.reserve(subjects, input: input, output: output) else { return }
+        let reservation: QuotaLedger.Reservation?
+        do {
+            reservation = try quotas.reserve(subjects, input: input, output: output)
+        } catch {
+            throw GatewayError(error)
+        }
+        guard let reservation else { return }
         exchange.reservation = reservation
         guard let granted = reservation.grantedOutput, granted != requested else { return }
         switch limit {

@@ -1,9 +1,10 @@
 import Foundation
+import Governance
 import HTTPTypes
 import Hummingbird
+import JSONWire
 import LocalLLM
 import NIOCore
-import JSONWire
 
 /// What every wire format does alike with a host's answer: send, read, settle. The host slot,
 /// the metrics and the request's log line are settled exactly once, whatever happens.
@@ -108,8 +109,8 @@ extension GatewayRuntime {
             return body(&report, &book)
         }
 
-        func filtered(_ error: GatewayError) -> StreamFiltered {
-            StreamFiltered(error: error, governance: self)
+        func filtered(_ block: PolicyBlock) -> StreamFiltered {
+            StreamFiltered(error: GatewayError(block), governance: self)
         }
     }
 

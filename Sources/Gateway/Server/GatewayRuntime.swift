@@ -1,10 +1,11 @@
 import Foundation
+package import Governance
 import Hummingbird
+import JSONWire
 package import LocalLLM
 package import Logging
 import NIOCore
 import NIOFoundationEssentialsCompat
-import JSONWire
 
 /// The shared state every request handler uses: keys, model routes, pools, the upstream client,
 /// the built-in echo model, metrics and limits. Routes, pools and limits are read from

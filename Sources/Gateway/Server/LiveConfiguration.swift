@@ -1,3 +1,4 @@
+import Governance
 package import LocalLLM
 import Synchronization
 

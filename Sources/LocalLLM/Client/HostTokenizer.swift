@@ -1,9 +1,9 @@
 package import AsyncHTTPClient
 import Foundation
+package import JSONWire
 import NIOCore
 import NIOFoundationEssentialsCompat
 import NIOHTTP1
-package import JSONWire
 
 /// Counts the prompt tokens of an OpenAI chat request on the host's own tokenizer, so counts
 /// match what the host will bill, and never leaves the building. When the pool has no tokenizer

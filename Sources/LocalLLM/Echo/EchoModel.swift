@@ -1,7 +1,7 @@
 import Foundation
+package import JSONWire
 import NIOCore
 import Synchronization
-package import JSONWire
 
 /// The built-in `echo` model: deterministic, no inference host needed. It answers with the last
 /// user message exactly as it reached the model, so a user sees what governance changed, and
