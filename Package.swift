@@ -40,7 +40,8 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "License", "Updater", "CSystemd",
+                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access", "License", "Updater",
+                "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,10 +83,31 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The tamper-evident audit log: store, single writer, Merkle tree, signed checkpoints,
+        // proofs and the offline verifier. Its signer is handed in.
+        .target(
+            name: "Audit",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Who may call: API keys and their store, principals, seats, the appliance key.
+        .target(
+            name: "Access",
+            dependencies: [
+                "ConfigFile",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
-                "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance",
+                "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -129,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "AuditBench",
             dependencies: [
-                "Gateway",
+                "Gateway", "Audit", "Access", "JSONWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,14 +176,14 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "JSONWire", "Detection", "Governance", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
+                "JSONWire", "Detection", "Governance", "Audit", "Access", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "JSONWire", "Detection", "Governance", "ConfigFile", "Gateway", "LocalLLM", "TestFixtures",
+                "JSONWire", "Detection", "Governance", "Audit", "Access", "ConfigFile", "Gateway", "LocalLLM", "TestFixtures",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,6 +191,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: [
+                "Audit", "Access",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Governance", "TestFixtures"]),
         .testTarget(
             name: "GovernanceTests",
@@ -193,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "JSONWire", "Detection", "Governance", "Gateway", "LocalLLM", "TestSupport",
+                "JSONWire", "Detection", "Governance", "Audit", "Access", "Gateway", "LocalLLM", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,6 @@
+import Access
 import ArgumentParser
+import Audit
 import Foundation
 import GRDB
 import Gateway

@@ -1,3 +1,4 @@
+package import Audit
 import ConfigFile
 package import Governance
 package import LocalLLM

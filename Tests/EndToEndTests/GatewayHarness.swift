@@ -1,4 +1,6 @@
+import Access
 import AsyncHTTPClient
+import Audit
 import Foundation
 import Gateway
 import JSONWire

@@ -1,3 +1,4 @@
+import Audit
 import Governance
 import LocalLLM
 import Testing

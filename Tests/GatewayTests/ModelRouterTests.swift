@@ -1,3 +1,4 @@
+import Access
 import LocalLLM
 import Testing
 

@@ -1,4 +1,6 @@
+import Access
 import ArgumentParser
+import Audit
 import Foundation
 import Gateway
 import Logging
@@ -234,6 +236,9 @@ struct AuditCommand: AsyncParsableCommand {
         do { return try await body() } catch let error as AuditError {
             stderr("tappass: \(error.description)")
             throw ExitCode(1)
+        } catch let error as ApplianceKeyError {
+            stderr("tappass: \(error.description)")
+            throw ExitCode(1)
         } catch let failure as AdminClient.Failure {
             stderr("tappass: \(failure)")
             throw ExitCode(1)
@@ -242,6 +247,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     static func report<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as AuditError {
+            stderr("tappass: \(error.description)")
+            throw ExitCode(1)
+        } catch let error as ApplianceKeyError {
             stderr("tappass: \(error.description)")
             throw ExitCode(1)
         }

@@ -1,5 +1,7 @@
+import Access
 import ArgumentParser
 import AsyncHTTPClient
+import Audit
 import Foundation
 import Gateway
 import Governance

@@ -1,3 +1,4 @@
+import Audit
 import ConfigFile
 import Foundation
 import Gateway

@@ -1,3 +1,4 @@
+import Audit
 import Gateway
 import Governance
 import LocalLLM

@@ -1,3 +1,4 @@
+import Audit
 import CSystemd
 import Gateway
 import NIOCore

@@ -1,3 +1,4 @@
+package import Access
 package import Foundation
 
 /// What the admin CLI and the service exchange over the admin socket.

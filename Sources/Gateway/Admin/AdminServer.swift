@@ -1,3 +1,5 @@
+import Access
+import Audit
 import Foundation
 import Governance
 import Hummingbird

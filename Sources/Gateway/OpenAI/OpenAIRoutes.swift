@@ -1,3 +1,4 @@
+import Access
 import Governance
 package import Hummingbird
 import JSONWire

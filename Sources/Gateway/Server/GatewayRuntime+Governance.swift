@@ -1,3 +1,4 @@
+import Access
 import Detection
 import Foundation
 import Governance

@@ -1,3 +1,5 @@
+package import Access
+package import Audit
 import Foundation
 package import Governance
 import Hummingbird

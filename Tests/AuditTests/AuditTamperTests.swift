@@ -1,7 +1,8 @@
+import Access
+import Audit
 import Crypto
 import Foundation
 import GRDB
-import Gateway
 import Testing
 
 /// Each kind of damage is found, at the exact record where the issue allows it.

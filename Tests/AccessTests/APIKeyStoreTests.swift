@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+@testable import Access
 
 @Suite struct APIKeyStoreTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tappass-keys-\(UUID().uuidString)").path

@@ -20,7 +20,7 @@ package struct ApplianceKey: Sendable {
         if FileManager.default.fileExists(atPath: path) {
             let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let raw = Data(base64Encoded: text), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
-                throw AuditError("\(path): expected a base64 Ed25519 private key (32 bytes)")
+                throw ApplianceKeyError("\(path): expected a base64 Ed25519 private key (32 bytes)")
             }
             return ApplianceKey(privateKey: key)
         }
@@ -31,7 +31,7 @@ package struct ApplianceKey: Sendable {
             contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
             attributes: [.posixPermissions: 0o600]
         )
-        guard created else { throw AuditError("\(path): cannot write the appliance key") }
+        guard created else { throw ApplianceKeyError("\(path): cannot write the appliance key") }
         try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(
             to: URL(fileURLWithPath: folder + "/appliance.pub")
         )
@@ -42,15 +42,24 @@ package struct ApplianceKey: Sendable {
     package static func publicKey(stateDirectory: String) throws -> Data {
         let path = stateDirectory + "/keys/appliance.pub"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw AuditError("\(path): cannot read the appliance public key")
+            throw ApplianceKeyError("\(path): cannot read the appliance public key")
         }
         guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
-            throw AuditError("\(path): expected a base64 Ed25519 public key (32 bytes)")
+            throw ApplianceKeyError("\(path): expected a base64 Ed25519 public key (32 bytes)")
         }
         return raw
     }
 
     package func sign(_ message: Data) throws -> Data {
         try privateKey.signature(for: message)
+    }
+}
+
+/// The appliance key cannot be read or written, in words for an operator.
+package struct ApplianceKeyError: Error, CustomStringConvertible, Sendable {
+    package var description: String
+
+    package init(_ description: String) {
+        self.description = description
     }
 }

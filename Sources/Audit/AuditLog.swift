@@ -13,7 +13,7 @@ import Synchronization
 package final class AuditLog: Service, Sendable {
     package let store: AuditStore
     package let settings: AuditSettings
-    let key: ApplianceKey
+    let signer: AuditSigner
     let logger: Logger
 
     private struct Pending {
@@ -61,9 +61,9 @@ package final class AuditLog: Service, Sendable {
     /// Wakes the writer thread (see ``State/writerAsleep``).
     private let wake = DispatchSemaphore(value: 0)
 
-    package init(store: AuditStore, key: ApplianceKey, settings: AuditSettings, logger: Logger) throws {
+    package init(store: AuditStore, signer: AuditSigner, settings: AuditSettings, logger: Logger) throws {
         self.store = store
-        self.key = key
+        self.signer = signer
         self.settings = settings
         self.logger = logger
         let (frontier, chain) = try store.head()
@@ -93,7 +93,7 @@ package final class AuditLog: Service, Sendable {
         }
     }
 
-    package var publicKey: Data { key.publicKey }
+    package var publicKey: Data { signer.publicKey }
 
     /// The latest time any record or checkpoint carries: a clock set back does not move it.
     package var latestTime: Date {
@@ -352,18 +352,5 @@ extension Duration {
     var dispatchInterval: DispatchTimeInterval {
         let (seconds, attoseconds) = components
         return .nanoseconds(Int(min(seconds, 1 << 32)) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-    }
-}
-
-extension AuditLog {
-    /// Opens the configured audit database for writing, with the appliance key (made the first time).
-    package convenience init(configuration: GatewayConfiguration, logger: Logger) throws {
-        let settings = configuration.audit
-        let store = try AuditStore(
-            path: settings.databasePath(stateDirectory: configuration.stateDirectory),
-            synchronousFull: settings.fsync
-        )
-        let key = try ApplianceKey.loadOrCreate(stateDirectory: configuration.stateDirectory)
-        try self.init(store: store, key: key, settings: settings, logger: logger)
     }
 }

@@ -1,7 +1,8 @@
+import Access
+import Audit
 import Crypto
 import Foundation
 import GRDB
-import Gateway
 import Logging
 import Testing
 
@@ -36,7 +37,12 @@ import Testing
         let store = try AuditStore(path: directory + "/audit.sqlite", synchronousFull: false)
         let key = try ApplianceKey.loadOrCreate(stateDirectory: directory)
         let settings = AuditSettings(durability: .batched, checkpointEvery: 1_000_000, checkpointInterval: .seconds(3600))
-        let log = try AuditLog(store: store, key: key, settings: settings, logger: Logger(label: "audit-test"))
+        let log = try AuditLog(
+            store: store,
+            signer: AuditSigner(privateKey: key.privateKey),
+            settings: settings,
+            logger: Logger(label: "audit-test")
+        )
         let writer = Task { try await log.run() }
         for i in 1...2_000 { log.recordLater(AuditFixture.request(i)) }
         writer.cancel()
@@ -122,7 +128,13 @@ import Testing
                     frontier.append(entry.leafHash)
                     try entry.insert(db)
                 }
-                try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "periodic", key: key).insert(db)
+                try AuditCheckpoint(
+                    frontier: frontier,
+                    chain: chain,
+                    time: Date(),
+                    kind: "periodic",
+                    signer: AuditSigner(privateKey: key.privateKey)
+                ).insert(db)
             }
         }) { fixture in
             let applied = try fixture.store.read { try AuditStore.migrator.appliedIdentifiers($0) }

@@ -24,7 +24,7 @@ package struct AuditCheckpoint: Sendable, Codable, Equatable, FetchableRecord, P
         case kind, frontier, signature
     }
 
-    package init(frontier: MerkleFrontier, chain: Data, time: Date, kind: String, key: ApplianceKey) throws {
+    package init(frontier: MerkleFrontier, chain: Data, time: Date, kind: String, signer: AuditSigner) throws {
         self.size = frontier.size
         self.root = frontier.root
         self.chain = chain
@@ -32,7 +32,7 @@ package struct AuditCheckpoint: Sendable, Codable, Equatable, FetchableRecord, P
         self.kind = kind
         self.frontier = frontier.nodes.reduce(into: Data()) { $0.append($1) }
         self.signature = Data()
-        self.signature = try key.sign(signedMessage)
+        self.signature = try signer.sign(signedMessage)
     }
 
     /// What the signature covers: every field, as text, so an auditor can check it with any Ed25519 tool.

@@ -1,6 +1,7 @@
+import Access
+import Audit
 import Foundation
 import GRDB
-import Gateway
 import Logging
 
 /// A real audit log in a temporary folder, with its writer running.
@@ -30,7 +31,7 @@ struct AuditFixture {
             checkpointInterval: .seconds(3600),
             retryInterval: .milliseconds(50)
         )
-        let log = try AuditLog(store: store, key: key, settings: settings, logger: logger)
+        let log = try AuditLog(store: store, signer: AuditSigner(privateKey: key.privateKey), settings: settings, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await log.run() }
             defer { group.cancelAll() }

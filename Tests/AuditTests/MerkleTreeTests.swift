@@ -1,6 +1,6 @@
+import Audit
 import Crypto
 import Foundation
-import Gateway
 import Testing
 
 /// Checks the tree code against a direct transcription of RFC 9162 §2.1.1 and §2.1.3.1.

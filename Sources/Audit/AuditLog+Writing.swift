@@ -24,7 +24,7 @@ extension AuditLog {
         }
         let entries = withEvents
         let due = start.frontier.size + Int64(entries.count) - start.lastCheckpointSize >= Int64(settings.checkpointEvery)
-        let key = self.key
+        let signer = self.signer
         let (frontier, chain, checkpoint) = try store.write { db -> (MerkleFrontier, Data, AuditCheckpoint?) in
             var frontier = start.frontier
             var chain = start.chain
@@ -39,7 +39,7 @@ extension AuditLog {
             }
             var checkpoint: AuditCheckpoint?
             if due {
-                checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "periodic", key: key)
+                checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "periodic", signer: signer)
                 try checkpoint!.insert(db)
             }
             return (frontier, chain, checkpoint)
@@ -82,7 +82,7 @@ extension AuditLog {
                 ignoreInterval || ContinuousClock.now - current.lastCheckpointTime >= settings.checkpointInterval
             else { return nil }
         }
-        let checkpoint = try AuditCheckpoint(frontier: current.frontier, chain: current.chain, time: Date(), kind: kind, key: key)
+        let checkpoint = try AuditCheckpoint(frontier: current.frontier, chain: current.chain, time: Date(), kind: kind, signer: signer)
         try store.write { db in try checkpoint.insert(db) }
         head.withLock {
             $0.lastCheckpointSize = checkpoint.size
@@ -95,7 +95,7 @@ extension AuditLog {
     /// signed frontier at the cut, so the rest still verifies and proves.
     func prunePrefix(before: Date) throws -> PruneResult {
         let cutoff = Int64((before.timeIntervalSince1970 * 1000).rounded())
-        let key = self.key
+        let signer = self.signer
         let result = try store.write { db -> PruneResult in
             var frontier = MerkleFrontier()
             var chain = AuditEntry.genesis
@@ -117,7 +117,7 @@ extension AuditLog {
                 chain = row[1]
             }
             guard frontier.size == cut else { throw AuditError("records before \(cut) are missing; run 'tappass audit verify'") }
-            let checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "prune", key: key)
+            let checkpoint = try AuditCheckpoint(frontier: frontier, chain: chain, time: Date(), kind: "prune", signer: signer)
             try checkpoint.insert(db)
             try db.execute(sql: "DELETE FROM entry WHERE seq <= ?", arguments: [cut])
             return PruneResult(removed: Int64(db.changesCount), prunedThrough: cut)

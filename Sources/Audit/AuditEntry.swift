@@ -1,7 +1,6 @@
 import Crypto
 package import Foundation
 import GRDB
-import Governance
 
 /// One audit record: a governed request, or a security event (key created, key revoked,
 /// service started, …). Stored in the `entry` table; `leafHash` and `chainHash` make it
