@@ -40,7 +40,8 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Gateway", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access", "License", "Updater",
+                "Gateway", "AdminAPI", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access", "License",
+                "Updater",
                 "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,6 +132,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The admin socket: its messages, the server (in the service) and the client (the CLI).
+        .target(
+            name: "AdminAPI",
+            dependencies: [
+                "Gateway", "Access", "Audit", "Governance",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

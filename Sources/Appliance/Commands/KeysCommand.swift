@@ -1,4 +1,5 @@
 import Access
+import AdminAPI
 import ArgumentParser
 import Foundation
 import Gateway
@@ -130,16 +131,5 @@ struct KeysCommand: AsyncParsableCommand {
         formatter.dateFormat = "yyyy-MM-dd"
         if let day = formatter.date(from: text) { return day.addingTimeInterval(86_400) }
         throw ValidationError("--expires: expected YYYY-MM-DD or an ISO 8601 time, got '\(text)'")
-    }
-}
-
-extension AdminClient {
-    func call<Body: Encodable, Result: Decodable>(_ method: String, _ path: String, body: Body?, expect: Int) async throws -> Result {
-        let (status, data) = try await request(method, path, body: try body.map { try JSONEncoder.admin.encode($0) })
-        guard status == expect else {
-            let message = (try? JSONDecoder.admin.decode(AdminErrorBody.self, from: data).error) ?? "status \(status)"
-            throw Failure(description: message)
-        }
-        return try JSONDecoder.admin.decode(Result.self, from: data)
     }
 }

@@ -1,4 +1,5 @@
 import Access
+import AdminAPI
 import ArgumentParser
 import AsyncHTTPClient
 import Audit

@@ -1,3 +1,4 @@
+import AdminAPI
 import Audit
 import Foundation
 import Gateway
@@ -6,6 +7,10 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 
 /// Re-reads the configuration file into the running service, on `tappass config reload` (the
 /// admin socket) or SIGHUP (`systemctl reload tappass`). The file is validated whole first, and

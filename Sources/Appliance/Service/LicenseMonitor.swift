@@ -1,4 +1,5 @@
 import Access
+import AdminAPI
 import Audit
 import Foundation
 import Gateway
