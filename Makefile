@@ -10,7 +10,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 BIN := .build/debug
 
-.PHONY: demo test build deps venv engines swift-test integration-test format-check deb package-test bench clean
+.PHONY: demo test build deps venv engines swift-test integration-test format-check layout-check deb package-test bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -50,6 +50,10 @@ integration-test: build venv engines
 format-check:
 	scripts/format-check.sh
 
+# One-way imports, honest Package.swift, module sizes, one JSON stack (ARCHITECTURE.md).
+layout-check:
+	scripts/check-layout.py
+
 # The Debian package (release build, Swift runtime linked in): .build/deb/tappass-appliance_*.deb
 deb: deps
 	packaging/build-deb.sh .build/deb
@@ -58,7 +62,7 @@ deb: deps
 package-test: build
 	packaging/tests/run.sh
 
-test: format-check swift-test integration-test package-test
+test: format-check layout-check swift-test integration-test package-test
 
 bench: deps
 	bench/gateway-overhead.sh

@@ -17,9 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
@@ -31,221 +31,102 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CSystemd",
-            path: "Sources/CSystemd",
-            pkgConfig: "libsystemd",
-            providers: [.apt(["libsystemd-dev"])]
-        ),
-        .executableTarget(
-            name: "Appliance",
-            dependencies: [
-                "Gateway", "AdminAPI", "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access", "License",
-                "Updater",
-                "CSystemd",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        // The detectors' byte-classification pass (SSE2); see its header comment.
-        .target(name: "CTextScan", path: "Sources/CTextScan"),
+        // Imports go one way, bottom to top (ARCHITECTURE.md; scripts/check-layout.py checks it
+        // and that each target lists exactly what it imports).
+        .target(name: "CTextScan", path: "Sources/CTextScan"),  // SIMD byte scans (C); see its header
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // The one JSON stack: JSONValue parse/serialise, JSONSpans, the SSE parser.
-        .target(
-            name: "JSONWire",
-            dependencies: ["CTextScan", .product(name: "NIOCore", package: "swift-nio")]
-        ),
-        // The YAML reader that reports file, line, column and key; used by the appliance's
-        // configuration and the policy.
-        .target(
-            name: "ConfigFile",
-            dependencies: [.product(name: "Yams", package: "Yams")]
-        ),
-        // The detectors: secrets, personal data, exfiltration destinations and patterns. Pure,
-        // I/O-free, no policy semantics.
+        .target(name: "JSONWire", dependencies: ["CTextScan", nio("NIOCore")]),
+        // The YAML reader that names file, line, column and key; name patterns (globs).
+        .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The detectors: secrets, personal data, exfiltration. Pure, I/O-free, no policy.
         .target(name: "Detection", dependencies: ["CTextScan"]),
-        // The policy, the inspector, redactor, stream filter, quotas and the report; returns
-        // verdicts and refusals in its own terms, never HTTP errors.
+        // Policy, inspector, redactor, stream filter, quotas, report; refuses in its own terms.
         .target(
             name: "Governance",
-            dependencies: [
-                "Detection", "JSONWire", "ConfigFile",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
-            ]
+            dependencies: ["Detection", "JSONWire", "ConfigFile", nio("NIOCore"), .product(name: "Yams", package: "Yams")]
         ),
-        // The tamper-evident audit log: store, single writer, Merkle tree, signed checkpoints,
-        // proofs and the offline verifier. Its signer is handed in.
-        .target(
-            name: "Audit",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        // Who may call: API keys and their store, principals, seats, the appliance key.
-        .target(
-            name: "Access",
-            dependencies: [
-                "ConfigFile",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
-        ),
-        .target(
-            name: "Gateway",
-            dependencies: [
-                "LocalLLM", "JSONWire", "ConfigFile", "Detection", "Governance", "Audit", "Access",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
-            ]
-        ),
+        // The tamper-evident audit log: store, writer, Merkle tree, signed checkpoints, verifier.
+        .target(name: "Audit", dependencies: [crypto, grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), logging, lifecycle]),
+        // Who may call: API keys, principals, seats, the appliance key.
+        .target(name: "Access", dependencies: ["ConfigFile", crypto, grdb]),
+        // Anthropic Messages <-> OpenAI chat: requests, answers, streams, stop sequences. Pure.
+        .target(name: "WireTranslation", dependencies: ["JSONWire", nio("NIOCore")]),
+        // Inference hosts: pools, balancing, health, breaker, the upstream client, echo.
         .target(
             name: "LocalLLM",
             dependencies: [
-                "JSONWire",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "JSONWire", httpClient, nio("NIOCore"), nio("NIOHTTP1"), nio("NIOFoundationEssentialsCompat"), logging, lifecycle,
+            ]
+        ),
+        // The HTTP server, the exchange, the OpenAI and Anthropic wire formats, observability.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Governance", "Detection", "Audit", "Access", "LocalLLM", "WireTranslation", "JSONWire", "ConfigFile",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                nio("NIOCore"), nio("NIOFoundationEssentialsCompat"), logging, lifecycle,
             ]
         ),
         // The admin socket: its messages, the server (in the service) and the client (the CLI).
         .target(
             name: "AdminAPI",
             dependencies: [
-                "Gateway", "Access", "Audit", "Governance",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Gateway", "Governance", "Audit", "Access",
+                .product(name: "Hummingbird", package: "hummingbird"), httpClient,
+                nio("NIOCore"), nio("NIOHTTP1"), nio("NIOFoundationEssentialsCompat"), logging, lifecycle,
             ]
         ),
-        .target(name: "License", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Updater", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "License", dependencies: [crypto]),
+        .target(name: "Updater"),
+        .executableTarget(
+            name: "Appliance",
+            dependencies: [
+                "Gateway", "AdminAPI", "Governance", "Detection", "Audit", "Access", "LocalLLM", "ConfigFile", "License", "CSystemd",
+                argumentParser, logging, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), httpClient,
+                nio("NIOCore"), nio("NIOPosix"), .product(name: "Yams", package: "Yams"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), crypto,
+            ]
+        ),
+        // Benchmarks the audit writer and verifier (bench/audit.sh); never shipped.
+        .executableTarget(name: "AuditBench", dependencies: ["Gateway", "Audit", "Access", argumentParser, grdb, logging]),
+        // The vendor's license-issuing tool (tests use it with the development key); never shipped.
+        .executableTarget(name: "LicenseIssuer", dependencies: ["License", argumentParser, crypto]),
+        // The mock inference host the tests and benchmarks run against; never shipped.
         .target(
             name: "TestSupport",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), nio("NIOCore"), nio("NIOFoundationEssentialsCompat"), logging,
             ]
         ),
+        .executableTarget(name: "MockUpstream", dependencies: ["TestSupport", argumentParser]),
         // Seeded secret-shaped text for the detector and governance tests; never shipped.
         .target(name: "TestFixtures"),
-        // Benchmarks the audit writer and verifier (bench/audit.sh); never shipped.
-        .executableTarget(
-            name: "AuditBench",
-            dependencies: [
-                "Gateway", "Audit", "Access", "JSONWire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // The vendor's license-issuing tool (tests use it with the development key); never shipped.
-        .executableTarget(
-            name: "LicenseIssuer",
-            dependencies: [
-                "License",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        .executableTarget(
-            name: "MockUpstream",
-            dependencies: [
-                "TestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        .testTarget(
-            name: "ApplianceTests",
-            dependencies: [
-                "JSONWire", "Detection", "Governance", "Audit", "Access", "ConfigFile", "Appliance", "Gateway", "LocalLLM",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+
+        .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", nio("NIOCore")]),
+        .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Governance", "TestFixtures"]),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance", "Detection", "JSONWire", "ConfigFile", "TestFixtures"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Access", crypto, grdb, logging]),
+        .testTarget(name: "AccessTests", dependencies: ["Access"]),
+        .testTarget(name: "WireTranslationTests", dependencies: ["WireTranslation", "JSONWire", nio("NIOCore")]),
+        .testTarget(name: "LocalLLMTests", dependencies: ["LocalLLM", "JSONWire"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: [
-                "JSONWire", "Detection", "Governance", "Audit", "Access", "ConfigFile", "Gateway", "LocalLLM", "TestFixtures",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["Gateway", "Governance", "Detection", "Audit", "Access", "LocalLLM", "JSONWire", "TestFixtures", nio("NIOCore")]
         ),
-        .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
-        .testTarget(
-            name: "AuditTests",
-            dependencies: [
-                "Audit", "Access",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .testTarget(name: "AccessTests", dependencies: ["Access"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Governance", "TestFixtures"]),
-        .testTarget(
-            name: "GovernanceTests",
-            dependencies: ["Governance", "Detection", "JSONWire", "TestFixtures", .product(name: "Crypto", package: "swift-crypto")]
-        ),
-        .testTarget(
-            name: "JSONWireTests",
-            dependencies: ["JSONWire", .product(name: "NIOCore", package: "swift-nio")]
-        ),
-        .testTarget(
-            name: "LocalLLMTests",
-            dependencies: [
-                "LocalLLM", "JSONWire",
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
-        ),
-        .testTarget(
-            name: "LicenseTests",
-            dependencies: ["License", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        .testTarget(name: "LicenseTests", dependencies: ["License", crypto]),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "AdminAPI", "Gateway", "ConfigFile", "LocalLLM", logging]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "JSONWire", "Detection", "Governance", "Audit", "Access", "Gateway", "LocalLLM", "TestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
+                "Gateway", "Audit", "Access", "LocalLLM", "JSONWire", "TestSupport", httpClient, logging,
+                nio("NIOCore"), nio("NIOHTTP1"), nio("NIOFoundationEssentialsCompat"),
             ]
         ),
     ]
@@ -261,3 +142,11 @@ for target in package.targets where target.type != .system && target.name != "CT
             .unsafeFlags(["-warnings-as-errors"]),
         ]
 }
+
+func nio(_ product: String) -> Target.Dependency { .product(name: product, package: "swift-nio") }
+var crypto: Target.Dependency { .product(name: "Crypto", package: "swift-crypto") }
+var grdb: Target.Dependency { .product(name: "GRDB", package: "GRDB.swift") }
+var logging: Target.Dependency { .product(name: "Logging", package: "swift-log") }
+var lifecycle: Target.Dependency { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+var httpClient: Target.Dependency { .product(name: "AsyncHTTPClient", package: "async-http-client") }
+var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }

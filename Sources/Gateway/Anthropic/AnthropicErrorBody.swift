@@ -3,6 +3,7 @@ import Hummingbird
 import JSONWire
 import LocalLLM
 import NIOFoundationEssentialsCompat
+import WireTranslation
 
 /// Anthropic's error shape: `{"type": "error", "error": {"type": …, "message": …}}` with the
 /// status codes the Anthropic SDKs map to their own exception classes.
@@ -44,25 +45,5 @@ enum AnthropicErrorBody {
     /// The same error as an `event: error` for failures after the stream has started.
     static func streamEvent(for error: GatewayError) -> ByteBuffer {
         AnthropicEvent(name: "error", data: json(error)).encoded
-    }
-}
-
-/// One Anthropic SSE event: `event: NAME` and a JSON `data:` line.
-struct AnthropicEvent: Equatable {
-    var name: String
-    var data: JSONValue
-
-    var encoded: ByteBuffer {
-        var buffer = ByteBuffer()
-        write(to: &buffer)
-        return buffer
-    }
-
-    func write(to buffer: inout ByteBuffer) {
-        buffer.writeStaticString("event: ")
-        buffer.writeString(name)
-        buffer.writeStaticString("\ndata: ")
-        data.write(to: &buffer)
-        buffer.writeStaticString("\n\n")
     }
 }

@@ -4,6 +4,7 @@ import JSONWire
 import LocalLLM
 import NIOCore
 import NIOFoundationEssentialsCompat
+import WireTranslation
 
 /// Turns a host's answer into the client's Anthropic response: translated from OpenAI chat
 /// completions (JSON or an event stream built by ``AnthropicStreamTranslator``), or passed
@@ -29,7 +30,7 @@ struct AnthropicReplyRelay {
         guard request.streaming else {
             do {
                 let body = try await runtime.answer(reply)
-                guard let completion = try? JSONDecoder().decode(OpenAICompletion.self, from: body) else {
+                guard let completion = OpenAICompletion(parsing: body) else {
                     let error = GatewayError(
                         .upstreamFailed,
                         "The inference host \(reply.hostID) sent a response that is not a chat completion."
@@ -97,7 +98,7 @@ struct AnthropicReplyRelay {
                         // Text still held when the host's stream ended without a finish reason.
                         switch governance.measure({ output!.flush(report: &$0, book: &$1) }) {
                         case .replace(let data):
-                            if let chunk = try? JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(data.utf8)) {
+                            if let chunk = OpenAIStreamChunk(parsing: data) {
                                 Self.encode(translator.feed(chunk), into: &pending.lazyInit)
                             }
                         case .block(let error): throw governance.filtered(error)
@@ -141,7 +142,6 @@ struct AnthropicReplyRelay {
         firstWrite: inout ContinuousClock.Instant?
     ) async throws {
         var parser = SSEParser()
-        let decoder = JSONDecoder()
         let timeouts = runtime.configuration.timeouts
         try await StreamRelay.relay(
             reply.body,
@@ -174,7 +174,7 @@ struct AnthropicReplyRelay {
                         throw governance.filtered(error)
                     }
                 }
-                guard let chunk = try? decoder.decode(OpenAIStreamChunk.self, from: Data(text.utf8)) else { continue }
+                guard let chunk = OpenAIStreamChunk(parsing: text) else { continue }
                 if let error = chunk.error {
                     throw UpstreamError(.streamInterrupted, error.message ?? "the host reported an error mid-stream", hostID: reply.hostID)
                 }

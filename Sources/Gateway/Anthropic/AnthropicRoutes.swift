@@ -5,6 +5,7 @@ package import Hummingbird
 import JSONWire
 import LocalLLM
 import NIOCore
+import WireTranslation
 
 /// The Anthropic Messages surface: `POST /v1/messages` (also with Claude Code's `?beta=true`)
 /// and `POST /v1/messages/count_tokens`. `anthropic-version` and `anthropic-beta` headers are
@@ -26,11 +27,14 @@ package struct AnthropicRoutes: Sendable {
         var exchange = Exchange(route: "/v1/messages", request: request, metrics: runtime.metrics)
         do {
             try runtime.admit(request, exchange: &exchange)
-            var anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: true)
+            var anthropic = try AnthropicRequest(
+                validating: try await runtime.readJSON(request, exchange: &exchange),
+                requireMaxTokens: true
+            )
             let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
             try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
             // Stop sequences and the user id as inspection left them (redacted where it redacted).
-            anthropic = try AnthropicRequest(anthropic.body, requireMaxTokens: true)
+            anthropic = try AnthropicRequest(validating: anthropic.body, requireMaxTokens: true)
             try runtime.reserveQuota(&anthropic.body, limit: .anthropic, exchange: &exchange)
             let affinity = anthropic.userID ?? exchange.principal!.user
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
@@ -39,9 +43,9 @@ package struct AnthropicRoutes: Sendable {
                 let reply = try await runtime.send("/messages", body, to: target, affinity: affinity, streaming: anthropic.streaming)
                 return await relay.passThrough(reply, streaming: anthropic.streaming, exchange: exchange)
             }
-            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
+            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, host: HostDialect(target.pool.kind))
             let messageID = OpenAIToAnthropic.messageID()
-            let matchStops = !AnthropicToOpenAI.hostReportsStopMatch(target.pool.kind)
+            let matchStops = !HostDialect(target.pool.kind).reportsStopMatch
             if target.pool.kind == .echo {
                 let reply = runtime.echo.chatCompletion(chat)
                 return await relay.translated(
@@ -89,12 +93,15 @@ package struct AnthropicRoutes: Sendable {
         var exchange = Exchange(route: "/v1/messages/count_tokens", request: request, metrics: runtime.metrics)
         do {
             try runtime.admit(request, exchange: &exchange)
-            var anthropic = try AnthropicRequest(try await runtime.readJSON(request, exchange: &exchange), requireMaxTokens: false)
+            var anthropic = try AnthropicRequest(
+                validating: try await runtime.readJSON(request, exchange: &exchange),
+                requireMaxTokens: false
+            )
             let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
             // The host's tokenizer is a host too: it sees only what governance lets through.
             try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
-            anthropic = try AnthropicRequest(anthropic.body, requireMaxTokens: false)
-            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, kind: target.pool.kind)
+            anthropic = try AnthropicRequest(validating: anthropic.body, requireMaxTokens: false)
+            let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: target.upstreamModel, host: HostDialect(target.pool.kind))
             let count =
                 target.pool.kind == .echo
                 ? HostTokenizer.Count(tokens: EchoModel.promptTokens(chat), source: .host)

@@ -1,6 +1,5 @@
-import Foundation
+import JSONWire
 import NIOCore
-import NIOFoundationEssentialsCompat
 
 /// Checks that a host's embeddings answer has OpenAI's shape: one vector (numbers, or a base64
 /// string) per input. Some engines answer with one vector per *token* (llama-cpp-python for a
@@ -12,34 +11,24 @@ enum EmbeddingsShape {
         case notEmbeddings
     }
 
-    private struct Body: Decodable {
-        struct Item: Decodable {
-            var embedding: Vector
-        }
-        var data: [Item]
-    }
-
-    private enum Vector: Decodable {
-        case numbers
-        case base64
-        case nested
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if (try? container.decode(String.self)) != nil {
-                self = .base64
-            } else if (try? container.decode([Double].self)) != nil {
-                self = .numbers
-            } else if (try? container.decode([[Double]].self)) != nil {
-                self = .nested
-            } else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a vector")
+    static func check(_ body: ByteBuffer) -> Problem? {
+        guard let json = try? JSONValue.parse(body), let items = json["data"]?.arrayValue else { return .notEmbeddings }
+        var perToken = false
+        for item in items {
+            switch item["embedding"] {
+            case .string: continue
+            case .array(let values) where values.allSatisfy(isNumber): continue
+            case .array(let values) where values.allSatisfy({ $0.arrayValue?.allSatisfy(isNumber) == true }): perToken = true
+            default: return .notEmbeddings
             }
         }
+        return perToken ? .perTokenVectors : nil
     }
 
-    static func check(_ body: ByteBuffer) -> Problem? {
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: body) else { return .notEmbeddings }
-        return decoded.data.contains { if case .nested = $0.embedding { true } else { false } } ? .perTokenVectors : nil
+    private static func isNumber(_ value: JSONValue) -> Bool {
+        switch value {
+        case .int, .double: true
+        default: false
+        }
     }
 }

@@ -1,6 +1,6 @@
-import Foundation
 import Hummingbird
-import NIOFoundationEssentialsCompat
+import JSONWire
+import NIOCore
 
 /// OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`, which the SDKs turn
 /// into their own exception classes by status code.
@@ -13,7 +13,7 @@ enum OpenAIErrorBody {
         return Response(
             status: .init(code: error.status),
             headers: headers,
-            body: .init(byteBuffer: ByteBuffer(data: json(error, type: type, code: code)))
+            body: .init(byteBuffer: json(error, type: type, code: code))
         )
     }
 
@@ -41,31 +41,25 @@ enum OpenAIErrorBody {
     static func streamEvent(for error: GatewayError) -> ByteBuffer {
         var buffer = ByteBuffer(string: "data: ")
         let (type, code) = typeAndCode(error)
-        buffer.writeData(json(error, type: error.kind == .policyBlocked ? type : "server_error", code: code))
+        var body = json(error, type: error.kind == .policyBlocked ? type : "server_error", code: code)
+        buffer.writeBuffer(&body)
         buffer.writeString("\n\n")
         return buffer
     }
 
-    private static func json(_ error: GatewayError, type: String, code: String?) -> Data {
-        struct Body: Encodable {
-            struct Detail: Encodable {
-                var message: String
-                var type: String
-                var param: String?
-                var code: String?
-
-                func encode(to encoder: any Encoder) throws {
-                    var container = encoder.container(keyedBy: CodingKeys.self)
-                    try container.encode(message, forKey: .message)
-                    try container.encode(type, forKey: .type)
-                    try container.encode(param, forKey: .param)
-                    try container.encode(code, forKey: .code)
-                }
-
-                enum CodingKeys: String, CodingKey { case message, type, param, code }
-            }
-            var error: Detail
-        }
-        return (try? JSONEncoder().encode(Body(error: .init(message: error.message, type: type, param: error.param, code: code)))) ?? Data()
+    /// `{"error":{"message":…,"type":…,"param":…,"code":…}}`, in that order, absent values as
+    /// `null` (as OpenAI writes it).
+    private static func json(_ error: GatewayError, type: String, code: String?) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString(#"{"error":{"message":"#)
+        JSONValue.writeString(error.message, to: &buffer)
+        buffer.writeStaticString(#","type":"#)
+        JSONValue.writeString(type, to: &buffer)
+        buffer.writeStaticString(#","param":"#)
+        if let param = error.param { JSONValue.writeString(param, to: &buffer) } else { buffer.writeStaticString("null") }
+        buffer.writeStaticString(#","code":"#)
+        if let code { JSONValue.writeString(code, to: &buffer) } else { buffer.writeStaticString("null") }
+        buffer.writeStaticString("}}")
+        return buffer
     }
 }

@@ -114,7 +114,7 @@ package struct HostTokenizer: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        request.body = .bytes(body.serialized)
         let response = try await http.execute(request, timeout: timeout.timeAmount)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         guard response.status == .ok else { throw HTTPClientError.invalidURL }
@@ -127,7 +127,7 @@ package struct HostTokenizer: Sendable {
     package static func estimate(_ chat: JSONValue) -> Count {
         let messages = chat["messages"]?.arrayValue ?? []
         var total = Int64(promptText(chat).utf8.count) + Int64(messages.count) * 8 + 8
-        if let tools = chat["tools"], let data = try? JSONEncoder().encode(tools) { total += Int64(data.count) }
+        if let tools = chat["tools"] { total += Int64(tools.serialized.readableBytes) }
         // Images: the length of their URL (a data URL carries the whole image), far above what
         // any vision encoder produces.
         for message in messages {

@@ -1,12 +1,11 @@
-import JSONWire
-import LocalLLM
+package import JSONWire
 
 /// Translates an Anthropic Messages request into an OpenAI chat-completions request for an
 /// OpenAI-compatible host. Anthropic-only fields (`thinking`, `context_management`,
 /// `output_config`, `cache_control`, beta tool flags) are dropped; everything with an OpenAI
 /// meaning is mapped.
-enum AnthropicToOpenAI {
-    static func chatRequest(_ request: AnthropicRequest, upstreamModel: String, kind: UpstreamPoolConfiguration.HostKind) -> JSONValue {
+package enum AnthropicToOpenAI {
+    package static func chatRequest(_ request: AnthropicRequest, upstreamModel: String, host: HostDialect) -> JSONValue {
         let body = request.body
         var systemParts: [String] = []
         systemParts += systemTexts(body["system"])
@@ -35,10 +34,10 @@ enum AnthropicToOpenAI {
             chat["stream_options"] = ["include_usage": true]
         }
         for key in ["temperature", "top_p"] { if let value = body[key], !value.isNull { chat[key] = value } }
-        if let topK = body["top_k"], !topK.isNull, kind != .openai { chat["top_k"] = topK }
+        if let topK = body["top_k"], !topK.isNull, host.acceptsTopK { chat["top_k"] = topK }
         // vLLM says which stop string ended generation; for other hosts the gateway finds the
         // sequences itself (StopSequenceMatcher) so it can name the one that matched.
-        if !request.stopSequences.isEmpty, hostReportsStopMatch(kind) {
+        if !request.stopSequences.isEmpty, host.reportsStopMatch {
             chat["stop"] = .array(request.stopSequences.map(JSONValue.string))
         }
         if let user = request.userID { chat["user"] = .string(user) }
@@ -51,11 +50,6 @@ enum AnthropicToOpenAI {
             }
         }
         return .object(chat)
-    }
-
-    /// Whether hosts of this kind name the stop string that matched (vLLM's `stop_reason`).
-    static func hostReportsStopMatch(_ kind: UpstreamPoolConfiguration.HostKind) -> Bool {
-        kind == .vllm
     }
 
     /// Texts of a `system` value: a string, or text blocks (their `cache_control` is dropped).
@@ -115,7 +109,7 @@ enum AnthropicToOpenAI {
             case "tool_use":
                 calls.append([
                     "id": block["id"] ?? "", "type": "function",
-                    "function": ["name": block["name"] ?? "", "arguments": .string(GatewayRuntime.encodeString(block["input"] ?? [:]))],
+                    "function": ["name": block["name"] ?? "", "arguments": .string((block["input"] ?? [:]).serializedString)],
                 ])
             default:
                 break
@@ -151,7 +145,7 @@ enum AnthropicToOpenAI {
         case .array(let blocks):
             blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
         case nil, .null: ""
-        default: GatewayRuntime.encodeString(content!)
+        default: content!.serializedString
         }
     }
 

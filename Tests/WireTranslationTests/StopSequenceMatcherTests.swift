@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+@testable import WireTranslation
 
 @Suite struct StopSequenceMatcherTests {
     func run(_ chunks: [String], _ sequences: [String]) -> (String, String?) {

@@ -1,12 +1,11 @@
 import Foundation
-import JSONWire
-import LocalLLM
+package import JSONWire
 
 /// Translates an OpenAI chat completion from a host back into an Anthropic `message`.
-enum OpenAIToAnthropic {
+package enum OpenAIToAnthropic {
     /// - matchStopSequences: the gateway, not the host, applies `stop_sequences` (the host was
     ///   not given them): the text is cut at the earliest one and it is named.
-    static func message(
+    package static func message(
         _ completion: OpenAICompletion,
         request: AnthropicRequest,
         messageID: String,
@@ -81,7 +80,7 @@ enum OpenAIToAnthropic {
         "toolu_" + randomSuffix()
     }
 
-    static func messageID() -> String {
+    package static func messageID() -> String {
         "msg_" + randomSuffix()
     }
 

@@ -1,10 +1,9 @@
 import Foundation
 import JSONWire
-import LocalLLM
 import NIOCore
 import Testing
 
-@testable import Gateway
+@testable import WireTranslation
 
 @Suite struct AnthropicTranslationTests {
     func request(_ body: JSONValue) throws -> AnthropicRequest {
@@ -27,12 +26,22 @@ import Testing
             "thinking": ["type": "adaptive"], "context_management": ["edits": []], "output_config": ["effort": "high"],
             "metadata": ["user_id": "u1"], "top_k": 5,
         ])
-        let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: "local", kind: .vllm)
+        let chat = AnthropicToOpenAI.chatRequest(
+            anthropic,
+            upstreamModel: "local",
+            host: HostDialect(acceptsTopK: true, reportsStopMatch: true)
+        )
         #expect(chat["messages"] == [["role": "system", "content": "A\n\nB\n\nEnv"], ["role": "user", "content": "one\ntwo"]])
         #expect(chat["model"] == "local" && chat["user"] == "u1" && chat["top_k"] == 5)
         #expect(chat["stream_options"] == ["include_usage": true])
         for key in ["thinking", "context_management", "output_config", "metadata", "system"] { #expect(chat[key] == nil) }
-        #expect(AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: "local", kind: .openai)["top_k"] == nil)
+        #expect(
+            AnthropicToOpenAI.chatRequest(
+                anthropic,
+                upstreamModel: "local",
+                host: HostDialect(acceptsTopK: false, reportsStopMatch: false)
+            )["top_k"] == nil
+        )
     }
 
     @Test func toolUseAndToolResultMapBothWays() throws {
@@ -61,7 +70,11 @@ import Testing
                 ],
             ],
         ])
-        let chat = AnthropicToOpenAI.chatRequest(anthropic, upstreamModel: "m", kind: .vllm)
+        let chat = AnthropicToOpenAI.chatRequest(
+            anthropic,
+            upstreamModel: "m",
+            host: HostDialect(acceptsTopK: true, reportsStopMatch: true)
+        )
         let messages = try #require(chat["messages"]?.arrayValue)
         #expect(messages.count == 4)
         #expect(messages[1]["content"] == "let me")
@@ -145,7 +158,7 @@ import Testing
             ],
             "usage": ["prompt_tokens": 10, "completion_tokens": 3],
         ]
-        let typed = try JSONDecoder().decode(OpenAICompletion.self, from: Data(completion.serializedString.utf8))
+        let typed = try #require(OpenAICompletion(parsing: completion.serialized))
         let message = OpenAIToAnthropic.message(typed, request: anthropic, messageID: "msg_1")
         #expect(message["model"] == "claude-x" && message["stop_reason"] == "tool_use")
         #expect(

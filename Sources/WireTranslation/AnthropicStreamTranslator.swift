@@ -1,5 +1,4 @@
 import JSONWire
-import LocalLLM
 
 /// Turns an OpenAI chat-completions chunk stream into the Anthropic Messages event sequence, in
 /// the order the SDKs expect: `message_start`, then per content block `content_block_start`,
@@ -8,7 +7,7 @@ import LocalLLM
 ///
 /// A pure state machine: chunks in, events out, no I/O. Hosts that repeat a tool call's id and
 /// name in every delta (llama.cpp) are handled by keying tool blocks on the OpenAI `index`.
-struct AnthropicStreamTranslator {
+package struct AnthropicStreamTranslator {
     private enum Block: Equatable {
         case none
         case text(index: Int)
@@ -18,23 +17,23 @@ struct AnthropicStreamTranslator {
 
     let request: AnthropicRequest
     let messageID: String
-    private(set) var inputTokens: Int64
-    private(set) var outputTokens: Int64 = 0
+    package private(set) var inputTokens: Int64
+    package private(set) var outputTokens: Int64 = 0
     /// Whether the host reported usage (llama-cpp-python never does in streams).
-    private(set) var sawUsage = false
+    package private(set) var sawUsage = false
     /// Everything the host generated (text, thinking, tool arguments), for counting output
     /// tokens when it reports no usage.
-    private(set) var generated = ""
+    package private(set) var generated = ""
     private var block: Block = .none
     private var nextIndex = 0
     private var stopReason: String?
     private var stopSequence: String?
-    private(set) var sawFinish = false
-    private(set) var finished = false
+    package private(set) var sawFinish = false
+    package private(set) var finished = false
     /// Stop sequences the gateway matches itself (when the host does not name matches).
     private var stopMatcher: StopSequenceMatcher
 
-    init(request: AnthropicRequest, messageID: String, inputTokens: Int64, matchStopSequences: Bool = false) {
+    package init(request: AnthropicRequest, messageID: String, inputTokens: Int64, matchStopSequences: Bool = false) {
         self.request = request
         self.messageID = messageID
         self.inputTokens = inputTokens
@@ -42,9 +41,9 @@ struct AnthropicStreamTranslator {
     }
 
     /// A stop sequence matched in the text: the message is complete, the host can be let go.
-    var stoppedAtSequence: Bool { stopMatcher.matched != nil }
+    package var stoppedAtSequence: Bool { stopMatcher.matched != nil }
 
-    func start() -> [AnthropicEvent] {
+    package func start() -> [AnthropicEvent] {
         [
             AnthropicEvent(
                 name: "message_start",
@@ -61,10 +60,10 @@ struct AnthropicStreamTranslator {
         ]
     }
 
-    var ping: AnthropicEvent { AnthropicEvent(name: "ping", data: ["type": "ping"]) }
+    package var ping: AnthropicEvent { AnthropicEvent(name: "ping", data: ["type": "ping"]) }
 
     /// One OpenAI `chat.completion.chunk`.
-    mutating func feed(_ chunk: OpenAIStreamChunk) -> [AnthropicEvent] {
+    package mutating func feed(_ chunk: OpenAIStreamChunk) -> [AnthropicEvent] {
         var events: [AnthropicEvent] = []
         if let usage = chunk.usage {
             sawUsage = true
@@ -121,12 +120,12 @@ struct AnthropicStreamTranslator {
     }
 
     /// Output tokens counted by the gateway (on the host's tokenizer) when the host reported none.
-    mutating func countedOutput(_ tokens: Int64) {
+    package mutating func countedOutput(_ tokens: Int64) {
         outputTokens = tokens
     }
 
     /// Closes the open block and ends the message; nothing more may follow.
-    mutating func finish() -> [AnthropicEvent] {
+    package mutating func finish() -> [AnthropicEvent] {
         guard !finished else { return [] }
         finished = true
         var events: [AnthropicEvent] = []

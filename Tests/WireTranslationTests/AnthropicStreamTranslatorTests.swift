@@ -1,15 +1,14 @@
 import Foundation
 import JSONWire
-import LocalLLM
 import NIOCore
 import Testing
 
-@testable import Gateway
+@testable import WireTranslation
 
 @Suite struct AnthropicStreamTranslatorTests {
     static func chunk(_ delta: JSONValue, finish: String? = nil) -> String {
         let json: JSONValue = ["choices": [["index": 0, "delta": delta, "finish_reason": finish.map(JSONValue.string) ?? .null]]]
-        return "data: \(GatewayRuntime.encodeString(json))\n\n"
+        return "data: \(json.serializedString)\n\n"
     }
 
     /// Text, then two tool calls whose deltas repeat id and name (as llama.cpp streams them),
@@ -30,7 +29,7 @@ import Testing
         ]),
         chunk(["tool_calls": [["index": 1, "id": "call_b", "type": "function", "function": ["name": "get_time", "arguments": #"{}"#]]]]),
         chunk([:], finish: "tool_calls"),
-        "data: " + GatewayRuntime.encodeString(["choices": [], "usage": ["prompt_tokens": 42, "completion_tokens": 17]]) + "\n\n",
+        "data: " + (["choices": [], "usage": ["prompt_tokens": 42, "completion_tokens": 17]] as JSONValue).serializedString + "\n\n",
         "data: [DONE]\n\n",
     ].joined()
 
@@ -45,7 +44,7 @@ import Testing
         for chunk in chunks {
             for event in try parser.feed(chunk) {
                 guard let data = event.data, data != "[DONE]" else { continue }
-                events += translator.feed(try JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(data.utf8)))
+                events += translator.feed(try #require(OpenAIStreamChunk(parsing: data)))
             }
         }
         #expect(translator.sawFinish)
@@ -101,7 +100,7 @@ import Testing
             var parser = SSEParser()
             var events: [AnthropicEvent] = []
             for event in try parser.feed(ByteBuffer(string: reasoning)) {
-                events += translator.feed(try JSONDecoder().decode(OpenAIStreamChunk.self, from: Data(event.data!.utf8)))
+                events += translator.feed(try #require(OpenAIStreamChunk(parsing: event.data!)))
             }
             events += translator.finish()
             let types = events.filter { $0.name == "content_block_start" }.compactMap { $0.data["content_block"]?["type"]?.stringValue }

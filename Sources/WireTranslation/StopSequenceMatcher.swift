@@ -8,7 +8,7 @@ struct StopSequenceMatcher: Sendable {
     let sequences: [String]
     private let holdBack: Int
     private var held = ""
-    private(set) var matched: String?
+    package private(set) var matched: String?
 
     init(sequences: [String]) {
         self.sequences = sequences.filter { !$0.isEmpty }
