@@ -35,7 +35,7 @@ struct AnthropicReplyRelay {
                         .upstreamFailed,
                         "The inference host \(reply.hostID) sent a response that is not a chat completion."
                     )
-                    return await fail(error, exchange: exchange, outcome: "upstream-error")
+                    return await fail(error, exchange: exchange, outcome: .upstreamError)
                 }
                 exchange.usage = TokenUsage(input: completion.usage?.promptTokens, output: completion.usage?.completionTokens)
                 var message = OpenAIToAnthropic.message(
@@ -47,10 +47,10 @@ struct AnthropicReplyRelay {
                 do {
                     try runtime.inspectResponse(&message, exchange: &exchange)
                 } catch {
-                    return await fail(error, exchange: exchange, outcome: "filtered")
+                    return await fail(error, exchange: exchange, outcome: .filtered)
                 }
-                guard await exchange.finish(status: 200, outcome: "completed", runtime: runtime) else {
-                    return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
+                guard await exchange.finish(status: 200, outcome: .completed, runtime: runtime) else {
+                    return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: .notRecorded)
                 }
                 return Response(
                     status: .ok,
@@ -202,7 +202,7 @@ struct AnthropicReplyRelay {
         )
     }
 
-    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {
+    func fail(_ error: GatewayError, exchange: Exchange, outcome: ExchangeOutcome) async -> Response {
         await exchange.finish(status: AnthropicErrorBody.status(for: error), outcome: outcome, runtime: runtime)
         return AnthropicErrorBody.response(for: error, requestID: exchange.id)
     }

@@ -26,17 +26,17 @@ package struct AnthropicRoutes: Sendable {
     func messages(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/messages", request: request, metrics: runtime.metrics)
         do {
-            try runtime.admit(request, exchange: &exchange)
+            let caller = try runtime.admit(request, exchange: &exchange)
             var anthropic = try AnthropicRequest(
                 validating: try await runtime.readJSON(request, exchange: &exchange),
                 requireMaxTokens: true
             )
-            let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
+            let target = try runtime.resolve(model: anthropic.model, for: caller, exchange: &exchange)
             try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
             // Stop sequences and the user id as inspection left them (redacted where it redacted).
             anthropic = try AnthropicRequest(validating: anthropic.body, requireMaxTokens: true)
             try runtime.reserveQuota(&anthropic.body, limit: .anthropic, exchange: &exchange)
-            let affinity = anthropic.userID ?? exchange.principal!.user
+            let affinity = anthropic.userID ?? caller.user
             if target.pool.configuration.messagesAPI == .native && target.pool.kind != .echo {
                 var body = anthropic.body
                 body["model"] = .string(target.upstreamModel)
@@ -85,19 +85,19 @@ package struct AnthropicRoutes: Sendable {
                 exchange: exchange
             )
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
+            return await relay.fail(error, exchange: exchange, outcome: .refusal(error))
         }
     }
 
     func countTokens(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/messages/count_tokens", request: request, metrics: runtime.metrics)
         do {
-            try runtime.admit(request, exchange: &exchange)
+            let caller = try runtime.admit(request, exchange: &exchange)
             var anthropic = try AnthropicRequest(
                 validating: try await runtime.readJSON(request, exchange: &exchange),
                 requireMaxTokens: false
             )
-            let target = try runtime.resolve(model: anthropic.model, exchange: &exchange)
+            let target = try runtime.resolve(model: anthropic.model, for: caller, exchange: &exchange)
             // The host's tokenizer is a host too: it sees only what governance lets through.
             try runtime.inspectRequest(&anthropic.body, exchange: &exchange)
             anthropic = try AnthropicRequest(validating: anthropic.body, requireMaxTokens: false)
@@ -107,7 +107,7 @@ package struct AnthropicRoutes: Sendable {
                 ? HostTokenizer.Count(tokens: EchoModel.promptTokens(chat), source: .host)
                 : await runtime.tokenizer.count(chat, pool: target.pool)
             exchange.usage.input = count.tokens
-            await exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            await exchange.finish(status: 200, outcome: .completed, runtime: runtime)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.requestID] = exchange.id
@@ -118,7 +118,7 @@ package struct AnthropicRoutes: Sendable {
                 body: .init(byteBuffer: GatewayRuntime.encode(["input_tokens": .int(count.tokens)]))
             )
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
+            return await relay.fail(error, exchange: exchange, outcome: .refusal(error))
         }
     }
 

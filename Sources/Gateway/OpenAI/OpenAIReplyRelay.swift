@@ -124,11 +124,11 @@ struct OpenAIReplyRelay {
                 case .notEmbeddings:
                     "The inference host \(reply.hostID) sent a response that is not an embeddings list."
                 }
-            return await fail(GatewayError(.upstreamFailed, message), exchange: exchange, outcome: "upstream-error")
+            return await fail(GatewayError(.upstreamFailed, message), exchange: exchange, outcome: .upstreamError)
         }
         exchange.usage.take(from: String(buffer: body))
-        guard await exchange.finish(status: reply.status, outcome: "completed", runtime: runtime) else {
-            return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: "not-recorded")
+        guard await exchange.finish(status: reply.status, outcome: .completed, runtime: runtime) else {
+            return await fail(GatewayRuntime.auditFailure, exchange: exchange, outcome: .notRecorded)
         }
         return Response(status: .init(code: reply.status), headers: GatewayRuntime.jsonHeaders(exchange), body: .init(byteBuffer: body))
     }
@@ -144,7 +144,7 @@ struct OpenAIReplyRelay {
         )
     }
 
-    func fail(_ error: GatewayError, exchange: Exchange, outcome: String) async -> Response {
+    func fail(_ error: GatewayError, exchange: Exchange, outcome: ExchangeOutcome) async -> Response {
         await exchange.finish(status: error.status, outcome: outcome, runtime: runtime)
         var response = OpenAIErrorBody.response(for: error)
         response.headers[.requestID] = exchange.id

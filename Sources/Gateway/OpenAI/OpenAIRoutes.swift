@@ -24,10 +24,10 @@ package struct OpenAIRoutes: Sendable {
     func chatCompletions(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/chat/completions", request: request, metrics: runtime.metrics)
         do {
-            try runtime.admit(request, exchange: &exchange)
+            let caller = try runtime.admit(request, exchange: &exchange)
             var body = try await runtime.readJSON(request, exchange: &exchange)
             let (model, streaming) = try OpenAIRequestValidation.chat(body)
-            let target = try runtime.resolve(model: model, exchange: &exchange)
+            let target = try runtime.resolve(model: model, for: caller, exchange: &exchange)
             try runtime.inspectRequest(&body, exchange: &exchange)
             try runtime.reserveQuota(&body, limit: .openAIChat, exchange: &exchange)
             let reply: UpstreamReply
@@ -42,7 +42,7 @@ package struct OpenAIRoutes: Sendable {
                     options["include_usage"] = true
                     body["stream_options"] = .object(options)
                 }
-                let affinity = body["user"]?.stringValue ?? exchange.principal!.user
+                let affinity = body["user"]?.stringValue ?? caller.user
                 reply = try await runtime.send("/chat/completions", body, to: target, affinity: affinity, streaming: streaming)
             }
             if streaming {
@@ -50,17 +50,17 @@ package struct OpenAIRoutes: Sendable {
             }
             return await relay.completion(reply, exchange: exchange)
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
+            return await relay.fail(error, exchange: exchange, outcome: .refusal(error))
         }
     }
 
     func embeddings(_ request: Request) async -> Response {
         var exchange = Exchange(route: "/v1/embeddings", request: request, metrics: runtime.metrics)
         do {
-            try runtime.admit(request, exchange: &exchange)
+            let caller = try runtime.admit(request, exchange: &exchange)
             var body = try await runtime.readJSON(request, exchange: &exchange)
             let model = try OpenAIRequestValidation.embeddings(body)
-            let target = try runtime.resolve(model: model, exchange: &exchange)
+            let target = try runtime.resolve(model: model, for: caller, exchange: &exchange)
             try runtime.inspectRequest(&body, exchange: &exchange)
             try runtime.reserveQuota(&body, limit: .none, exchange: &exchange)
             let reply: UpstreamReply
@@ -68,11 +68,11 @@ package struct OpenAIRoutes: Sendable {
                 reply = runtime.echo.embeddings(body)
             } else {
                 body["model"] = .string(target.upstreamModel)
-                reply = try await runtime.send("/embeddings", body, to: target, affinity: exchange.principal!.user, streaming: false)
+                reply = try await runtime.send("/embeddings", body, to: target, affinity: caller.user, streaming: false)
             }
             return await relay.embeddings(reply, exchange: exchange)
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: error.kind == .policyBlocked ? "blocked" : "refused")
+            return await relay.fail(error, exchange: exchange, outcome: .refusal(error))
         }
     }
 
@@ -83,14 +83,14 @@ package struct OpenAIRoutes: Sendable {
         let principal: Principal
         do { principal = try runtime.authenticate(request) } catch {
             return anthropic
-                ? await AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: "refused")
-                : await relay.fail(error, exchange: exchange, outcome: "refused")
+                ? await AnthropicReplyRelay(runtime: runtime).fail(error, exchange: exchange, outcome: .refused)
+                : await relay.fail(error, exchange: exchange, outcome: .refused)
         }
         let policy = runtime.policy.inspector(key: principal.keyID, team: principal.team)?.policy
         let ids = runtime.router.advertisedModels.filter { principal.mayUse(model: $0) && policy?.permits(model: $0) != false }
         var listed = exchange
         listed.principal = principal
-        await listed.finish(status: 200, outcome: "completed", runtime: runtime)
+        await listed.finish(status: 200, outcome: .completed, runtime: runtime)
         if anthropic { return Self.json(AnthropicRoutes.modelList(ids)) }
         return Self.json(["object": "list", "data": .array(ids.map(Self.modelObject))])
     }
@@ -98,12 +98,12 @@ package struct OpenAIRoutes: Sendable {
     func model(_ request: Request, id: String) async -> Response {
         var exchange = Exchange(route: "/v1/models/{id}", request: request, metrics: runtime.metrics)
         do {
-            try runtime.admit(request, exchange: &exchange)
-            let target = try runtime.resolve(model: id, exchange: &exchange)
-            await exchange.finish(status: 200, outcome: "completed", runtime: runtime)
+            let caller = try runtime.admit(request, exchange: &exchange)
+            let target = try runtime.resolve(model: id, for: caller, exchange: &exchange)
+            await exchange.finish(status: 200, outcome: .completed, runtime: runtime)
             return Self.json(Self.modelObject(target.publicName))
         } catch {
-            return await relay.fail(error, exchange: exchange, outcome: "refused")
+            return await relay.fail(error, exchange: exchange, outcome: .refused)
         }
     }
 

@@ -51,7 +51,7 @@ struct Exchange: Sendable {
     /// the record could not be committed (the audit store is failing): the caller must not send
     /// the response's last bytes as if all were well.
     @discardableResult
-    func finish(status: Int, outcome: String, runtime: GatewayRuntime) async -> Bool {
+    func finish(status: Int, outcome: ExchangeOutcome, runtime: GatewayRuntime) async -> Bool {
         let duration = ContinuousClock.now - started
         // Only routed names label metrics: a refused request's model is whatever the client sent.
         runtime.metrics.requestFinished(route: route, model: routedModel == nil ? "-" : model, status: status, duration: duration)
@@ -59,7 +59,7 @@ struct Exchange: Sendable {
             "request completed",
             metadata: [
                 "request.id": "\(id)", "request.route": "\(route)", "request.model": "\(model)",
-                "request.status": "\(status)", "request.outcome": "\(outcome)",
+                "request.status": "\(status)", "request.outcome": "\(outcome.rawValue)",
                 "request.verdict": "\(report.evaluated ? report.verdict.rawValue : "-")",
                 "request.duration_ms": "\(duration / .milliseconds(1))",
                 "key.id": "\(principal?.keyID ?? "-")", "user": "\(principal?.user ?? "-")",
@@ -83,7 +83,7 @@ struct Exchange: Sendable {
         return committed
     }
 
-    func record(status: Int, outcome: String, duration: Duration) -> AuditEntry {
+    func record(status: Int, outcome: ExchangeOutcome, duration: Duration) -> AuditEntry {
         var entry = AuditEntry(time: startedAt, kind: .request, name: id)
         entry.keyID = principal?.keyID
         entry.user = principal?.user
@@ -106,7 +106,7 @@ struct Exchange: Sendable {
             // Refused before the policy was applied (or governance is off): no verdict to tell.
             entry.verdict = status < 400 ? "allow" : nil
         }
-        entry.outcome = outcome
+        entry.outcome = outcome.rawValue
         return entry
     }
 

@@ -37,18 +37,20 @@ extension GatewayRuntime {
     }
 
     /// Authenticates and prepares the exchange's governance (the caller's effective policy).
-    func admit(_ request: Request, exchange: inout Exchange) throws(GatewayError) {
+    /// The later stages take the caller it returns: they exist only after it.
+    func admit(_ request: Request, exchange: inout Exchange) throws(GatewayError) -> Principal {
         let principal = try timed(.authenticate) { () throws(GatewayError) in try authenticate(request) }
         exchange.principal = principal
         exchange.inspector = policy.inspector(key: principal.keyID, team: principal.team)
+        return principal
     }
 
     /// The key's model list, then the policy's model rules for the caller, then the route.
-    func resolve(model: String, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
+    func resolve(model: String, for caller: Principal, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
         try Self.validate(model: model)
         exchange.model = model
         do throws(GatewayError) {
-            return try resolveValid(model: model, exchange: &exchange)
+            return try resolveValid(model: model, for: caller, exchange: &exchange)
         } catch {
             // A name that routes nowhere is whatever the caller sent: it reaches the journal and
             // the audit record only if it carries nothing the detectors find.
@@ -74,8 +76,8 @@ extension GatewayRuntime {
         }
     }
 
-    private func resolveValid(model: String, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target {
-        let principal = exchange.principal!
+    private func resolveValid(model: String, for principal: Principal, exchange: inout Exchange) throws(GatewayError) -> ModelRouter.Target
+    {
         try timed(.entitlement) { () throws(GatewayError) in
             guard principal.mayUse(model: model) else {
                 throw GatewayError(.permission, "This API key may not use the model '\(model)'.", param: "model")

@@ -12,7 +12,7 @@ extension GatewayRuntime {
     /// A failure to show the client, and how the exchange ended.
     struct RelayFailure: Error {
         var error: GatewayError
-        var outcome: String
+        var outcome: ExchangeOutcome
     }
 
     /// Sends a JSON body to the target's pool (with failover), mapping failures to client errors.
@@ -56,12 +56,12 @@ extension GatewayRuntime {
                 default: .invalidRequest
                 }
             let message = hostMessage ?? "The inference host refused the request (\(reply.status))."
-            return RelayFailure(error: GatewayError(kind, message, status: reply.status), outcome: "upstream-refused")
+            return RelayFailure(error: GatewayError(kind, message, status: reply.status), outcome: .upstreamRefused)
         }
         reply.finish(.failure)
         metrics.upstreamAttemptFailed(host: reply.hostID, code: "status_\(reply.status)")
         let message = "The inference host \(reply.hostID) answered \(reply.status): \(hostMessage ?? "no detail")."
-        return RelayFailure(error: GatewayError(.upstreamFailed, message), outcome: "upstream-error")
+        return RelayFailure(error: GatewayError(.upstreamFailed, message), outcome: .upstreamError)
     }
 
     /// Reads a whole (non-streamed) answer and releases the host slot.
@@ -72,10 +72,10 @@ extension GatewayRuntime {
             return body
         } catch let error as UpstreamError {
             reply.finish(.failure)
-            throw RelayFailure(error: GatewayError(error), outcome: "upstream-error")
+            throw RelayFailure(error: GatewayError(error), outcome: .upstreamError)
         } catch {
             reply.finish(.neutral)
-            throw RelayFailure(error: GatewayError(.internal, "The response could not be relayed."), outcome: "client-cancelled")
+            throw RelayFailure(error: GatewayError(.internal, "The response could not be relayed."), outcome: .clientCancelled)
         }
     }
 
@@ -142,7 +142,7 @@ extension GatewayRuntime {
                 exchange.report = governance.report
                 metrics.stepFinished(Step.outputFilter.rawValue, duration: governance.elapsed)
             }
-            if await exchange.finish(status: 200, outcome: "completed", runtime: self) {
+            if await exchange.finish(status: 200, outcome: .completed, runtime: self) {
                 if let closing = end.closing, closing.readableBytes > 0 { try await writer.write(closing) }
             } else {
                 try await writer.write(errorEvent(Self.auditFailure))
@@ -153,21 +153,21 @@ extension GatewayRuntime {
             reply.finish(.neutral)
             exchange.report = filtered.governance.report
             metrics.stepFinished(Step.outputFilter.rawValue, duration: filtered.governance.elapsed)
-            await exchange.finish(status: 200, outcome: "filtered", runtime: self)
+            await exchange.finish(status: 200, outcome: .filtered, runtime: self)
             try await writer.write(errorEvent(filtered.error))
         } catch let error as UpstreamError {
             reply.finish(.failure)
             metrics.upstreamAttemptFailed(host: reply.hostID, code: error.code.rawValue)
-            await exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            await exchange.finish(status: 200, outcome: .upstreamError, runtime: self)
             try await writer.write(errorEvent(GatewayError(error)))
         } catch is SSEParser.EventTooLarge {
             reply.finish(.failure)
-            await exchange.finish(status: 200, outcome: "upstream-error", runtime: self)
+            await exchange.finish(status: 200, outcome: .upstreamError, runtime: self)
             try await writer.write(errorEvent(GatewayError(.upstreamFailed, "The inference host sent an oversized stream event.")))
         } catch {
             // The client went away (or the server is stopping): the host's generation is cancelled.
             reply.finish(.neutral)
-            await exchange.finish(status: 499, outcome: "client-cancelled", runtime: self)
+            await exchange.finish(status: 499, outcome: .clientCancelled, runtime: self)
             throw error
         }
         try await writer.finish(nil)
@@ -205,17 +205,17 @@ extension GatewayRuntime {
             if exchange.inspector != nil {
                 guard var json = Self.decode(body) else {
                     let error = GatewayError(.upstreamFailed, "The inference host \(reply.hostID) sent a response that is not JSON.")
-                    return await fail(RelayFailure(error: error, outcome: "upstream-error"), exchange)
+                    return await fail(RelayFailure(error: error, outcome: .upstreamError), exchange)
                 }
                 do {
                     // Re-encoded only when something was redacted: otherwise the host's bytes go out as they came.
                     if try inspectResponse(&json, exchange: &exchange) { body = Self.encode(json) }
                 } catch {
-                    return await fail(RelayFailure(error: error, outcome: "filtered"), exchange)
+                    return await fail(RelayFailure(error: error, outcome: .filtered), exchange)
                 }
             }
-            guard await exchange.finish(status: reply.status, outcome: "completed", runtime: self) else {
-                return await fail(RelayFailure(error: Self.auditFailure, outcome: "not-recorded"), exchange)
+            guard await exchange.finish(status: reply.status, outcome: .completed, runtime: self) else {
+                return await fail(RelayFailure(error: Self.auditFailure, outcome: .notRecorded), exchange)
             }
             return Response(status: .init(code: reply.status), headers: Self.jsonHeaders(exchange), body: .init(byteBuffer: body))
         }
