@@ -53,14 +53,50 @@ package struct AuditVerifier {
         try store.read { db in try verify(db) }
     }
 
+    /// Damage found: the walk stops there.
+    private struct Found: Error {
+        var damage: Damage
+        var seq: Int64
+        var detail: String
+
+        init(_ damage: Damage, _ seq: Int64, _ detail: String) {
+            self.damage = damage
+            self.seq = seq
+            self.detail = detail
+        }
+    }
+
+    /// Where the walk over the records stands.
+    private struct Walk {
+        var frontier = MerkleFrontier()
+        var chain = AuditEntry.genesis
+        /// The size of the last checkpoint the records matched.
+        var lastGood: Int64 = 0
+        /// The checkpoints to match, by the size they attest.
+        var bySize: [Int64: [Claim]] = [:]
+    }
+
     private func verify(_ db: Database) throws -> Report {
         var report = Report()
+        do {
+            let (stored, claims) = try signedClaims(db)
+            report.checkpointsChecked = claims.count
+            var walk = try start(stored: stored, claims: claims, report: &report)
+            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
+            try walkRecords(db, walk: &walk, report: &report, total: total)
+            try checkNothingBeyond(claims, walk: walk)
+            if total >= 100_000 { progress?(report.records, total) }
+        } catch let found as Found {
+            return Self.damaged(report, found.damage, found.seq, found.detail)
+        }
+        return report
+    }
 
-        // 1. Signatures.
+    /// 1. Signatures: the log's own checkpoints, then the exported ones (under the same key).
+    private func signedClaims(_ db: Database) throws -> (stored: [AuditCheckpoint], claims: [Claim]) {
         let stored = try AuditCheckpoint.order(Column("size"), Column("time_ms")).fetchAll(db)
         for checkpoint in stored where !checkpoint.hasValidSignature(publicKey: publicKey) {
-            return Self.damaged(
-                report,
+            throw Found(
                 .badSignature,
                 checkpoint.size,
                 "the checkpoint at seq \(checkpoint.size) does not carry a valid appliance signature"
@@ -69,16 +105,14 @@ package struct AuditVerifier {
         var claims = stored.map { Claim(checkpoint: $0, exported: false) }
         if let exported {
             guard exported.publicKey == publicKey else {
-                return Self.damaged(
-                    report,
+                throw Found(
                     .badSignature,
                     0,
                     "the appliance key is not the one the checkpoint file names: the key (and so the log) was replaced"
                 )
             }
             for checkpoint in exported.checkpoints where !checkpoint.hasValidSignature(publicKey: exported.publicKey) {
-                return Self.damaged(
-                    report,
+                throw Found(
                     .badSignature,
                     checkpoint.size,
                     "the exported checkpoint at seq \(checkpoint.size) does not carry a valid signature"
@@ -86,92 +120,90 @@ package struct AuditVerifier {
             }
             claims += exported.checkpoints.map { Claim(checkpoint: $0, exported: true) }
         }
-        report.checkpointsChecked = claims.count
+        return (stored, claims)
+    }
 
-        // 2. Where the held records start: after the latest prune checkpoint.
-        var frontier = MerkleFrontier()
-        var chain = AuditEntry.genesis
+    /// 2. Where the held records start: after the latest prune checkpoint, which must itself
+    /// match the checkpoints of its size.
+    private func start(stored: [AuditCheckpoint], claims: [Claim], report: inout Report) throws -> Walk {
+        var walk = Walk()
         if let base = stored.filter({ $0.kind == "prune" }).max(by: { $0.size < $1.size }) {
-            frontier = try base.merkleFrontier()
-            chain = base.chain
+            walk.frontier = try base.merkleFrontier()
+            walk.chain = base.chain
             report.prunedThrough = base.size
         }
-        var bySize: [Int64: [Claim]] = [:]
-        for claim in claims where claim.checkpoint.size >= frontier.size {
-            bySize[claim.checkpoint.size, default: []].append(claim)
+        for claim in claims where claim.checkpoint.size >= walk.frontier.size {
+            walk.bySize[claim.checkpoint.size, default: []].append(claim)
         }
-        let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
-        var lastGood = frontier.size
-        if let damage = check(bySize[frontier.size] ?? [], frontier: frontier, chain: chain, since: lastGood) {
-            return Self.damaged(report, damage.0, damage.1, damage.2)
-        }
+        walk.lastGood = walk.frontier.size
+        try check(walk.bySize[walk.frontier.size] ?? [], walk: walk)
+        return walk
+    }
 
-        // 3. Every record, with one row of look-ahead to tell a swap from an edit.
+    /// 3. Every record, with one row of look-ahead to tell a swap from an edit.
+    private func walkRecords(_ db: Database, walk: inout Walk, report: inout Report, total: Int64) throws {
         let rows = try AuditRowScanner(db)
         var current = try rows.next()
         while let row = current {
             let next = try rows.next()
-            let expected = frontier.size + 1
             if report.firstSeq == nil { report.firstSeq = row.seq }
-            guard row.seq == expected else {
-                let missing = row.seq - expected
-                return Self.damaged(
-                    report,
-                    .deleted,
-                    expected,
-                    "\(missing == 1 ? "record \(expected) is" : "records \(expected)–\(row.seq - 1) are") missing"
-                )
-            }
-            let leaf = AuditEntry.leafHash(row.canonical)
-            if leaf != row.leafHash {
-                if let next, leaf == next.leafHash || AuditEntry.leafHash(next.canonical) == row.leafHash {
-                    return Self.damaged(report, .reordered, expected, "records \(expected) and \(expected + 1) were swapped")
-                }
-                return Self.damaged(report, .edited, expected, "record \(expected) was changed after it was written")
-            }
-            let link = AuditEntry.chain(previous: chain, leaf: leaf)
-            if link != row.chainHash {
-                if let next, AuditEntry.chain(previous: chain, leaf: AuditEntry.leafHash(next.canonical)) == next.chainHash {
-                    return Self.damaged(
-                        report,
-                        .reordered,
-                        expected,
-                        "record \(expected) is out of order: record \(expected + 1) is the one that follows \(expected - 1)"
-                    )
-                }
-                return Self.damaged(
-                    report,
-                    .deleted,
-                    expected,
-                    "record \(expected) does not follow record \(expected - 1) in the hash chain: a record before it was removed"
-                )
-            }
-            frontier.append(leaf)
-            chain = link
+            let (leaf, link) = try Self.link(row, next: next, walk: walk)
+            walk.frontier.append(leaf)
+            walk.chain = link
             report.records += 1
             report.lastSeq = row.seq
-            if let claims = bySize[frontier.size] {
-                if let damage = check(claims, frontier: frontier, chain: chain, since: lastGood) {
-                    return Self.damaged(report, damage.0, damage.1, damage.2)
-                }
-                lastGood = frontier.size
+            if let claims = walk.bySize[walk.frontier.size] {
+                try check(claims, walk: walk)
+                walk.lastGood = walk.frontier.size
             }
             if report.records % 100_000 == 0 { progress?(report.records, total) }
             current = next
         }
+    }
 
-        // 4. Checkpoints that attest more than the log holds.
-        if let beyond = claims.filter({ $0.checkpoint.size > frontier.size }).min(by: { $0.checkpoint.size < $1.checkpoint.size }) {
-            let source = beyond.exported ? "the exported checkpoint" : "the log's own checkpoint"
-            return Self.damaged(
-                report,
-                .truncated,
-                frontier.size + 1,
-                "\(source) attests \(beyond.checkpoint.size) records but the log ends at \(frontier.size): records were cut off or an older database file was put back"
+    /// One record's leaf hash and chain link, or what is wrong with it.
+    private static func link(_ row: AuditRowScanner.HeldRow, next: AuditRowScanner.HeldRow?, walk: Walk) throws -> (leaf: Data, link: Data)
+    {
+        let expected = walk.frontier.size + 1
+        guard row.seq == expected else {
+            let missing = row.seq - expected
+            throw Found(.deleted, expected, "\(missing == 1 ? "record \(expected) is" : "records \(expected)–\(row.seq - 1) are") missing")
+        }
+        let leaf = AuditEntry.leafHash(row.canonical)
+        if leaf != row.leafHash {
+            if let next, leaf == next.leafHash || AuditEntry.leafHash(next.canonical) == row.leafHash {
+                throw Found(.reordered, expected, "records \(expected) and \(expected + 1) were swapped")
+            }
+            throw Found(.edited, expected, "record \(expected) was changed after it was written")
+        }
+        let link = AuditEntry.chain(previous: walk.chain, leaf: leaf)
+        if link != row.chainHash {
+            if let next, AuditEntry.chain(previous: walk.chain, leaf: AuditEntry.leafHash(next.canonical)) == next.chainHash {
+                throw Found(
+                    .reordered,
+                    expected,
+                    "record \(expected) is out of order: record \(expected + 1) is the one that follows \(expected - 1)"
+                )
+            }
+            throw Found(
+                .deleted,
+                expected,
+                "record \(expected) does not follow record \(expected - 1) in the hash chain: a record before it was removed"
             )
         }
-        if total >= 100_000 { progress?(report.records, total) }
-        return report
+        return (leaf, link)
+    }
+
+    /// 4. Checkpoints that attest more than the log holds.
+    private func checkNothingBeyond(_ claims: [Claim], walk: Walk) throws {
+        let size = walk.frontier.size
+        guard let beyond = claims.filter({ $0.checkpoint.size > size }).min(by: { $0.checkpoint.size < $1.checkpoint.size }) else { return }
+        let source = beyond.exported ? "the exported checkpoint" : "the log's own checkpoint"
+        throw Found(
+            .truncated,
+            size + 1,
+            "\(source) attests \(beyond.checkpoint.size) records but the log ends at \(size): records were cut off or an older database file was put back"
+        )
     }
 
     private static func damaged(_ report: Report, _ damage: Damage, _ seq: Int64, _ detail: String) -> Report {
@@ -183,16 +215,16 @@ package struct AuditVerifier {
     }
 
     /// Compares the recomputed root and chain head with checkpoints of this size.
-    private func check(_ claims: [Claim], frontier: MerkleFrontier, chain: Data, since lastGood: Int64) -> (Damage, Int64, String)? {
-        guard !claims.isEmpty else { return nil }
-        let root = frontier.root
-        for claim in claims where claim.checkpoint.root != root || claim.checkpoint.chain != chain {
+    private func check(_ claims: [Claim], walk: Walk) throws {
+        guard !claims.isEmpty else { return }
+        let root = walk.frontier.root
+        for claim in claims where claim.checkpoint.root != root || claim.checkpoint.chain != walk.chain {
             let source = claim.exported ? "the exported checkpoint" : "the log's own checkpoint"
-            return (
-                .rewritten, lastGood + 1,
-                "records \(lastGood + 1)–\(frontier.size) do not give the root \(source) signed at seq \(frontier.size): the log was rewritten since"
+            throw Found(
+                .rewritten,
+                walk.lastGood + 1,
+                "records \(walk.lastGood + 1)–\(walk.frontier.size) do not give the root \(source) signed at seq \(walk.frontier.size): the log was rewritten since"
             )
         }
-        return nil
     }
 }

@@ -22,20 +22,80 @@ struct ServeCommand: AsyncParsableCommand {
     var listen: String?
 
     func run() async throws {
-        var configuration = try source.load()
-        var listenOverride: GatewayConfiguration.Listen?
-        if let listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
-            else {
-                FileHandle.standardError.write(Data("tappass: --listen: expected HOST:PORT, got '\(listen)'\n".utf8))
-                throw ExitCode(2)
-            }
-            configuration.gateway.listen.host = String(listen[..<colon])
-            configuration.gateway.listen.port = port
-            listenOverride = configuration.gateway.listen
-        }
+        let (configuration, listenOverride) = try loadConfiguration()
         let logger = JournalLogging.bootstrap(level: configuration.logLevel)
         let gateway = configuration.gateway
+        let state = try Self.openState(gateway, logger: logger)
+        let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
+        let runtime = GatewayRuntime(
+            configuration: gateway,
+            keys: state.keys,
+            upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
+            metrics: GatewayMetrics(),
+            audit: state.audit,
+            policy: state.policy,
+            licenseGate: LicenseGate(),
+            logger: logger
+        )
+        let license = LicenseMonitor(
+            store: LicenseStore(stateDirectory: gateway.stateDirectory, verifier: LicenseVerifier(machine: state.machine)),
+            machine: state.machine,
+            gate: runtime.licenseGate,
+            audit: state.audit,
+            logger: logger,
+            seatOrder: { [keys = state.keys] in keys.seatOrder() }
+        )
+        state.audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(source.demo)"]))
+        state.audit.recordLater(
+            .event("policy.applied", detail: ["name": state.policy.active.policy.name, "source": state.policy.active.source])
+        )
+        // The gate is set before the first request can arrive.
+        license.refresh()
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services(
+                runtime: runtime,
+                license: license,
+                http: http,
+                listenOverride: listenOverride,
+                configuration: configuration
+            ),
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // Requests and streams in flight get this long to finish after SIGTERM; then they are cut.
+        groupConfiguration.maximumGracefulShutdownDuration = gateway.limits.drainTimeout
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            logger.critical("service stopped on error", metadata: ["error": "\(error)"])
+            try? await http.shutdown()
+            throw ExitCode(1)
+        }
+        try await http.shutdown()
+        logger.notice("stopped")
+    }
+
+    /// The configuration, with `--listen` applied (kept across reloads).
+    private func loadConfiguration() throws -> (ApplianceConfiguration, GatewayConfiguration.Listen?) {
+        var configuration = try source.load()
+        guard let listen else { return (configuration, nil) }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
+        else {
+            FileHandle.standardError.write(Data("tappass: --listen: expected HOST:PORT, got '\(listen)'\n".utf8))
+            throw ExitCode(2)
+        }
+        configuration.gateway.listen.host = String(listen[..<colon])
+        configuration.gateway.listen.port = port
+        return (configuration, configuration.gateway.listen)
+    }
+
+    /// What the service keeps in its state folder, opened: keys, the audit log, the policy and
+    /// this machine's identity. A state folder that cannot be opened stops the start (exit 1);
+    /// an invalid policy too (exit 2).
+    private static func openState(
+        _ gateway: GatewayConfiguration,
+        logger: Logger
+    ) throws -> (keys: APIKeyStore, audit: AuditLog, policy: PolicyStore, machine: MachineFingerprint) {
         let keys: APIKeyStore
         let audit: AuditLog
         do {
@@ -60,26 +120,19 @@ struct ServeCommand: AsyncParsableCommand {
             )
             throw ExitCode(1)
         }
-        let licenseGate = LicenseGate()
-        let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
-        let runtime = GatewayRuntime(
-            configuration: gateway,
-            keys: keys,
-            upstream: UpstreamClient(http: http, timeouts: gateway.timeouts),
-            metrics: GatewayMetrics(),
-            audit: audit,
-            policy: policy,
-            licenseGate: licenseGate,
-            logger: logger
-        )
-        let license = LicenseMonitor(
-            store: LicenseStore(stateDirectory: gateway.stateDirectory, verifier: LicenseVerifier(machine: machine)),
-            machine: machine,
-            gate: licenseGate,
-            audit: audit,
-            logger: logger,
-            seatOrder: { keys.seatOrder() }
-        )
+        return (keys, audit, policy, machine)
+    }
+
+    /// The service's parts, in start order; they stop in reverse, the audit writer last, after
+    /// every request's record.
+    private func services(
+        runtime: GatewayRuntime,
+        license: LicenseMonitor,
+        http: HTTPClient,
+        listenOverride: GatewayConfiguration.Listen?,
+        configuration: ApplianceConfiguration
+    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let logger = runtime.logger
         let notifier = SystemdNotifier()
         let status: @Sendable () -> String = { [runtime] in
             runtime.statusLine() + ", " + Self.licenseStatus(license.summary())
@@ -96,58 +149,37 @@ struct ServeCommand: AsyncParsableCommand {
             if let listenOverride { reloaded.gateway.listen = listenOverride }
             return reloaded
         }
+        let tls = runtime.configuration.listen.tlsCertificatePath != nil
         let server = GatewayServer(runtime: runtime) { host, port in
-            let scheme = gateway.listen.tlsCertificatePath == nil ? "http" : "https"
             // One line on stdout that scripts and tests wait for; port 0 resolves here.
-            print("tappass: listening on \(scheme)://\(host):\(port)\(demo ? " (demo mode, key \(DemoConfiguration.apiKey))" : "")")
+            print(
+                "tappass: listening on \(tls ? "https" : "http")://\(host):\(port)\(demo ? " (demo mode, key \(DemoConfiguration.apiKey))" : "")"
+            )
             fflush(nil)
             logger.notice("listening", metadata: ["listen.address": "\(host)", "listen.port": "\(port)"])
             notifier.notify("READY=1\nSTATUS=" + status())
         }
-        audit.recordLater(.event("service.started", detail: ["version": TappassCommand.version, "demo": "\(demo)"]))
-        audit.recordLater(.event("policy.applied", detail: ["name": policy.active.policy.name, "source": policy.active.source]))
-        // The gate is set before the first request can arrive.
-        license.refresh()
-        var groupConfiguration = ServiceGroupConfiguration(
-            // Stopped in reverse order: the audit writer last, after every request's record.
-            services: [
-                .init(service: audit),
-                .init(
-                    service: HealthChecker(
-                        pools: { [live = runtime.live] in live.snapshot.pools },
-                        changes: runtime.live.poolChanges,
-                        client: http,
-                        logger: logger
-                    )
-                ),
-                .init(service: license),
-                .init(
-                    service: AdminServer(
-                        runtime: runtime,
-                        reloadConfiguration: { await reloader.reload() },
-                        license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
-                    )
-                ),
-                .init(service: ReloadOnHangup(reloader: reloader, notifier: notifier, status: status)),
-                .init(service: SystemdWatchdog(notifier: notifier, audit: audit, status: status)),
-                .init(service: server),
-                .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+        let admin = AdminServer(
+            runtime: runtime,
+            reloadConfiguration: { await reloader.reload() },
+            license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
+        )
+        let health = HealthChecker(
+            pools: { [live = runtime.live] in live.snapshot.pools },
+            changes: runtime.live.poolChanges,
+            client: http,
             logger: logger
         )
-        // Requests and streams in flight get this long to finish after SIGTERM; then they are cut.
-        groupConfiguration.maximumGracefulShutdownDuration = gateway.limits.drainTimeout
-        let group = ServiceGroup(configuration: groupConfiguration)
-        do {
-            try await group.run()
-        } catch {
-            logger.critical("service stopped on error", metadata: ["error": "\(error)"])
-            try? await http.shutdown()
-            throw ExitCode(1)
-        }
-        try await http.shutdown()
-        logger.notice("stopped")
+        return [
+            .init(service: runtime.audit),
+            .init(service: health),
+            .init(service: license),
+            .init(service: admin),
+            .init(service: ReloadOnHangup(reloader: reloader, notifier: notifier, status: status)),
+            .init(service: SystemdWatchdog(notifier: notifier, audit: runtime.audit, status: status)),
+            .init(service: server),
+            .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
+        ]
     }
 
     /// The license half of the systemd status line: "license: evaluation, 24 days left".
