@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release binary and the benchmark's tools if missing, then runs the interleaved
 # overhead benchmark (bench/gateway_overhead.py). Arguments pass through (--seconds, --rounds,
-# --lean).
+# --lean, --before BINARY: an older build interleaved with this one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/ensure-tools.sh

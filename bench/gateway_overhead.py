@@ -11,9 +11,11 @@ ratio of the nginx proxy, the same for streaming, and tappass RSS idle and under
 tappass answering GET /healthz at concurrency 32 (the HTTP server alone: no upstream call, no
 governance, no audit), against the same proxy figure. With --lean, a second tappass with
 governance off, batched audit and warnings-only logging joins the rounds: what those cost.
+With --before BINARY, an older tappass build joins the rounds (same configuration, its own
+state), on the OpenAI and Anthropic paths: this build against that one in the same run.
 Also reports tappass CPU time per request (from /proc) for each scenario.
 
-Usage: bench/gateway-overhead.sh [--seconds N] [--rounds N] [--lean]   (needs nginx and wrk)
+Usage: bench/gateway-overhead.sh [--seconds N] [--rounds N] [--lean] [--before BINARY]   (needs nginx and wrk)
 """
 import argparse
 import json
@@ -85,7 +87,7 @@ def start_nginx(work, mock_port, proxy_port):
     return subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
 
 
-def start_gateway(work, name, port, mock_port, extra=""):
+def start_gateway(work, name, port, mock_port, extra="", binary=TAPPASS):
     """A tappass instance (state under work/name) routing bench-json and bench-sse to nginx; returns it and a key."""
     config = work / f"{name}.yaml"
     config.write_text(f"""
@@ -103,10 +105,10 @@ models:
   - {{name: bench-json, pool: json}}
   - {{name: bench-sse, pool: sse}}
 """ + extra)
-    key = subprocess.run([str(TAPPASS), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
+    key = subprocess.run([str(binary), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
                          capture_output=True, text=True, check=True).stdout.strip()
     log = open(work / f"{name}.log", "w")
-    return subprocess.Popen([str(TAPPASS), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log), key
+    return subprocess.Popen([str(binary), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log), key
 
 
 LEAN = """
@@ -121,6 +123,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--lean", action="store_true", help="also run a tappass with governance off, batched audit, warnings only")
+    parser.add_argument("--before", type=Path, help="an older tappass binary to run interleaved with this build")
     args = parser.parse_args()
     if not TAPPASS.exists():
         sys.exit(f"{TAPPASS} is missing: build it with 'swift build -c release' (bench/gateway-overhead.sh does)")
@@ -133,10 +136,16 @@ def main():
     if args.lean:
         lean_port = free_port()
         lean, lean_key = start_gateway(work, "lean", lean_port, mock_port, LEAN)
+    before = None
+    if args.before:
+        before_port = free_port()
+        before, before_key = start_gateway(work, "before", before_port, mock_port, binary=args.before)
     try:
         wait_port(mock_port), wait_port(proxy_port), wait_port(gateway_port)
         if lean:
             wait_port(lean_port)
+        if before:
+            wait_port(before_port)
         time.sleep(1)
         idle_rss = rss_kib(gateway.pid)
 
@@ -150,6 +159,8 @@ def main():
         }
         if lean:
             targets["lean"] = (f"http://127.0.0.1:{lean_port}/v1/chat/completions", lean_key)
+        if before:
+            targets["before"] = (f"http://127.0.0.1:{before_port}/v1/chat/completions", before_key)
         scenarios = [("json", 1), ("json", 32), ("json", 128), ("sse", 1), ("sse", 32)]
         results = {(t, s): [] for t in targets for s in scenarios}
         peak_rss = [idle_rss]
@@ -169,7 +180,7 @@ def main():
                 for target in order:
                     url, target_key = targets[target]
                     model = "bench-json" if kind == "json" else "bench-sse"
-                    process = {"gateway": gateway, "lean": lean}.get(target)
+                    process = {"gateway": gateway, "lean": lean, "before": before}.get(target)
                     before = cpu_seconds(process.pid) if process else 0
                     result = wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds)
                     if process:
@@ -182,6 +193,13 @@ def main():
                                              "messages": [{"role": "user", "content": "Say hello."}]})
                 results.setdefault(("anthropic", (kind, 1)), []).append(
                     wrk(f"http://127.0.0.1:{gateway_port}/v1/messages", anthropic_body, key, 1, args.seconds))
+                if before:
+                    results.setdefault(("anthropic-before", (kind, 1)), []).append(
+                        wrk(f"http://127.0.0.1:{before_port}/v1/messages", anthropic_body, before_key, 1, args.seconds))
+                    for connections in (32,):
+                        for name, port, target_key in (("anthropic", gateway_port, key), ("anthropic-before", before_port, before_key)):
+                            results.setdefault((name, (kind, connections)), []).append(
+                                wrk(f"http://127.0.0.1:{port}/v1/messages", anthropic_body, target_key, connections, args.seconds))
             results.setdefault(("healthz", ("get", 32)), []).append(
                 wrk(f"http://127.0.0.1:{gateway_port}/healthz", "", None, 32, args.seconds, method="GET"))
         stop.set()
@@ -190,9 +208,10 @@ def main():
     finally:
         gateway.send_signal(signal.SIGTERM)
         gateway.wait(timeout=30)
-        if lean:
-            lean.send_signal(signal.SIGTERM)
-            lean.wait(timeout=30)
+        for process in (lean, before):
+            if process:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
         nginx.send_signal(signal.SIGQUIT)
         nginx.wait(timeout=30)
 
@@ -229,6 +248,19 @@ def main():
             g, l, p = med("gateway", s, field), med("lean", s, field), med("proxy", s, field)
             shown = (lambda v: f"{v/1000:.3f} ms") if s[1] == 1 else (lambda v: f"{v:,.0f}")
             print(f"| {s[0]} c={s[1]} {unit} | {shown(g)} | {shown(l)} | {l/g:.2f}x | {l/p:.2f}x |")
+    if before:
+        print(f"\n| scenario | this build | before ({args.before}) | this / before |")
+        print("|---|---|---|---|")
+        rows = [("gateway", s, f) for s in scenarios for f in (("p50_us", "p99_us") if s[1] == 1 else ("rps", "cpu_us"))]
+        rows += [("anthropic", (k, c), f) for k in ("json", "sse") for c, fields in ((1, ("p50_us", "p99_us")), (32, ("rps",)))
+                 for f in fields]
+        for target, s, field in rows:
+            other = "before" if target == "gateway" else "anthropic-before"
+            unit = {"p50_us": "latency p50", "p99_us": "latency p99", "rps": "requests/s", "cpu_us": "CPU µs/request"}[field]
+            path = "openai" if target == "gateway" else "anthropic"
+            n, b = med(target, s, field), med(other, s, field)
+            shown = (lambda v: f"{v/1000:.3f} ms") if field.endswith("9_us") or field == "p50_us" else (lambda v: f"{v:,.0f}")
+            print(f"| {path} {s[0]} c={s[1]} {unit} | {shown(n)} | {shown(b)} | {n/b:.2f}x |")
     h, p = med("healthz", ("get", 32), "rps"), med("proxy", ("json", 32), "rps")
     print(f"\nCeiling: tappass GET /healthz c=32 {h:,.0f} requests/s = {h/p:.2f} ({h/p*100:.0f} %) of the nginx proxy's json c=32")
     cpu = ", ".join(f"{s[0]} c={s[1]} {med('gateway', s, 'cpu_us'):.0f} µs" for s in scenarios)
