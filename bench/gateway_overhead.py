@@ -136,15 +136,15 @@ def main():
     if args.lean:
         lean_port = free_port()
         lean, lean_key = start_gateway(work, "lean", lean_port, mock_port, LEAN)
-    before = None
+    older = None
     if args.before:
         before_port = free_port()
-        before, before_key = start_gateway(work, "before", before_port, mock_port, binary=args.before)
+        older, before_key = start_gateway(work, "before", before_port, mock_port, binary=args.before)
     try:
         wait_port(mock_port), wait_port(proxy_port), wait_port(gateway_port)
         if lean:
             wait_port(lean_port)
-        if before:
+        if older:
             wait_port(before_port)
         time.sleep(1)
         idle_rss = rss_kib(gateway.pid)
@@ -159,7 +159,7 @@ def main():
         }
         if lean:
             targets["lean"] = (f"http://127.0.0.1:{lean_port}/v1/chat/completions", lean_key)
-        if before:
+        if older:
             targets["before"] = (f"http://127.0.0.1:{before_port}/v1/chat/completions", before_key)
         scenarios = [("json", 1), ("json", 32), ("json", 128), ("sse", 1), ("sse", 32)]
         results = {(t, s): [] for t in targets for s in scenarios}
@@ -180,7 +180,7 @@ def main():
                 for target in order:
                     url, target_key = targets[target]
                     model = "bench-json" if kind == "json" else "bench-sse"
-                    process = {"gateway": gateway, "lean": lean, "before": before}.get(target)
+                    process = {"gateway": gateway, "lean": lean, "before": older}.get(target)
                     before = cpu_seconds(process.pid) if process else 0
                     result = wrk(url.format(kind=kind), body(model, kind == "sse"), target_key, connections, args.seconds)
                     if process:
@@ -193,7 +193,7 @@ def main():
                                              "messages": [{"role": "user", "content": "Say hello."}]})
                 results.setdefault(("anthropic", (kind, 1)), []).append(
                     wrk(f"http://127.0.0.1:{gateway_port}/v1/messages", anthropic_body, key, 1, args.seconds))
-                if before:
+                if older:
                     results.setdefault(("anthropic-before", (kind, 1)), []).append(
                         wrk(f"http://127.0.0.1:{before_port}/v1/messages", anthropic_body, before_key, 1, args.seconds))
                     for connections in (32,):
@@ -208,7 +208,7 @@ def main():
     finally:
         gateway.send_signal(signal.SIGTERM)
         gateway.wait(timeout=30)
-        for process in (lean, before):
+        for process in (lean, older):
             if process:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=30)
@@ -248,7 +248,7 @@ def main():
             g, l, p = med("gateway", s, field), med("lean", s, field), med("proxy", s, field)
             shown = (lambda v: f"{v/1000:.3f} ms") if s[1] == 1 else (lambda v: f"{v:,.0f}")
             print(f"| {s[0]} c={s[1]} {unit} | {shown(g)} | {shown(l)} | {l/g:.2f}x | {l/p:.2f}x |")
-    if before:
+    if older:
         print(f"\n| scenario | this build | before ({args.before}) | this / before |")
         print("|---|---|---|---|")
         rows = [("gateway", s, f) for s in scenarios for f in (("p50_us", "p99_us") if s[1] == 1 else ("rps", "cpu_us"))]

@@ -1,7 +1,9 @@
 extension StringProtocol {
     /// Whether `needle` occurs in the string, comparing UTF-8 bytes in place. On the per-chunk
     /// stream path this replaces `contains(_:)`, which Foundation serves through `CFStringFind`
-    /// on UTF-16 (profiled at about a millisecond per streamed response).
+    /// on UTF-16 (profiled at about a millisecond per streamed response). Inlinable: called
+    /// from other modules per stream chunk, it must be specialised there, not dispatched.
+    @inlinable
     package func containsUTF8(_ needle: StaticString) -> Bool {
         needle.withUTF8Buffer { pattern in
             if let found = utf8.withContiguousStorageIfAvailable({ Self.search($0, for: pattern) }) { return found }
@@ -9,7 +11,8 @@ extension StringProtocol {
         }
     }
 
-    private static func search(_ haystack: UnsafeBufferPointer<UInt8>, for pattern: UnsafeBufferPointer<UInt8>) -> Bool {
+    @usableFromInline
+    static func search(_ haystack: UnsafeBufferPointer<UInt8>, for pattern: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = pattern.first else { return true }
         guard haystack.count >= pattern.count else { return false }
         var index = 0
