@@ -209,6 +209,12 @@ extension TextScanner {
                 token.groups.append(group)
                 group = 0
                 index += 1
+            } else if group > 0, token.groups.isEmpty, !usedParen, let width = spacedSlash(at: index) {
+                // An area code and a slash with spaces (`0221 / 123 45 67`, `09/ 347 47 95`).
+                token.separators.insert(0x2F)
+                token.groups.append(group)
+                group = 0
+                index += width
             } else {
                 break
             }
@@ -223,6 +229,17 @@ extension TextScanner {
         }
         token.range = start..<index
         return token
+    }
+
+    /// The width of a slash with a space on either side or both (` / `, `/ `, ` /`) before a
+    /// digit at `index`, or nil.
+    private func spacedSlash(at index: Int) -> Int? {
+        let count = bytes.count
+        func byte(_ offset: Int) -> UInt8 { index + offset < count ? bytes[index + offset] : 0 }
+        if byte(0) == 0x2F, byte(1) == 0x20, Self.isDigit(byte(2)) { return 2 }
+        guard byte(0) == 0x20, byte(1) == 0x2F else { return nil }
+        if Self.isDigit(byte(2)) { return 2 }
+        return byte(2) == 0x20 && Self.isDigit(byte(3)) ? 3 : nil
     }
 
     /// Whether one of `labels` (lower-case ASCII) appears in the `within` bytes before `offset`,

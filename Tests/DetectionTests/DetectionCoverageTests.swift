@@ -156,6 +156,16 @@ import Testing
         #expect(Self.types("queue 0 12 34 56 78 items").isEmpty)
         #expect(Self.types("SSN 078-05-1120 was on wallet inserts").isEmpty, "not a phone either")
     }
+
+    @Test func anAreaCodeAndASlashWithSpaces() {
+        for text in ["Telefon: 0221 / 123 45 67", "Tel: 09/ 347 47 95", "tel 02 /123 45 67"] {
+            #expect(Self.types(text) == ["phone"], "\(text)")
+        }
+        // Only after the first group, only before digits: dates, ratios and paths stay what they are.
+        for text in ["on 12 / 05 / 2024", "resolution 1920 / 1080", "ratio 16 / 9", "see pages 120 / 121", "cd 0221 / tmp"] {
+            #expect(!Self.types(text).contains("phone"), "\(text) -> \(Self.types(text))")
+        }
+    }
 }
 
 extension DetectionCoverageTests {
