@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
@@ -81,12 +82,19 @@ let package = Package(
                 nio("NIOCore"), nio("NIOHTTP1"), nio("NIOFoundationEssentialsCompat"), logging, lifecycle,
             ]
         ),
-        .target(name: "License", dependencies: [crypto]),
-        .target(name: "Updater"),
+        // One JSON value, UTF-8, no duplicate keys, nothing after it: every signed file's shape.
+        .target(name: "StrictJSON"),
+        .target(name: "License", dependencies: ["StrictJSON", crypto]),
+        // Signed policy bundles: the .tpb archive, its manifest and signatures, every check.
+        .target(
+            name: "Updater",
+            dependencies: ["StrictJSON", crypto, nio("NIOCore"), .product(name: "CompressNIO", package: "compress-nio")]
+        ),
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Gateway", "AdminAPI", "Governance", "Detection", "Audit", "Access", "LocalLLM", "ConfigFile", "License", "CSystemd",
+                "Gateway", "AdminAPI", "Governance", "Detection", "Audit", "Access", "LocalLLM", "ConfigFile", "License", "Updater",
+                "CSystemd",
                 argumentParser, logging, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), httpClient,
                 nio("NIOCore"), nio("NIOPosix"), .product(name: "Yams", package: "Yams"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), crypto,
@@ -119,8 +127,12 @@ let package = Package(
             name: "GatewayTests",
             dependencies: ["Gateway", "Governance", "Detection", "Audit", "Access", "LocalLLM", "JSONWire", "TestFixtures", nio("NIOCore")]
         ),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "LicenseTests", dependencies: ["License", crypto]),
-        .testTarget(name: "UpdaterTests", dependencies: ["Updater"]),
+        .testTarget(
+            name: "UpdaterTests",
+            dependencies: ["Updater", nio("NIOCore"), .product(name: "CompressNIO", package: "compress-nio")]
+        ),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "AdminAPI", "Gateway", "ConfigFile", "LocalLLM", logging]),
         .testTarget(
             name: "EndToEndTests",

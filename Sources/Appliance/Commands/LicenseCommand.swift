@@ -71,7 +71,7 @@ struct LicenseCommand: AsyncParsableCommand {
             let data: Data
             do {
                 let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-                data = try handle.read(upToCount: StrictJSON.maxLicenseBytes + 1) ?? Data()
+                data = try handle.read(upToCount: LicenseFileShape.maxBytes + 1) ?? Data()
                 try handle.close()
             } catch {
                 LicenseCommand.fail("cannot read \(file): \(error.localizedDescription)", exit: 2)

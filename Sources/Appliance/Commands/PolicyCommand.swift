@@ -10,8 +10,8 @@ import Governance
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Validate, show and reload governance policy.",
-        subcommands: [Check.self, Show.self, Types.self, Reload.self]
+        abstract: "Validate, show and reload governance policy; build, sign and verify signed policy bundles.",
+        subcommands: [Check.self, Show.self, Types.self, Reload.self, Keygen.self, Build.self, Sign.self, Verify.self]
     )
 
     struct Check: AsyncParsableCommand {

@@ -29,7 +29,7 @@ package struct SignedLicense: Codable, Sendable, Equatable {
 
     /// Reads the envelope only; nothing inside `payload` is trusted until verified.
     package static func parse(_ data: Data) throws(LicenseError) -> SignedLicense {
-        try StrictJSON.check(data, what: "the license file")
+        try LicenseFileShape.check(data, what: "the license file")
         let envelope: SignedLicense
         do { envelope = try LicenseJSON.decoder.decode(SignedLicense.self, from: data) } catch {
             throw LicenseError(.malformed, "not a license file: \(LicenseJSON.describe(error))")

@@ -58,7 +58,7 @@ package struct LicenseVerifier: Sendable {
             throw LicenseError(.badSignature, "the signature does not match the license terms (edited, or not signed by the vendor)")
         }
         let terms: LicenseTerms
-        try StrictJSON.check(envelope.payload, what: "license terms")
+        try LicenseFileShape.check(envelope.payload, what: "license terms")
         do { terms = try LicenseJSON.decoder.decode(LicenseTerms.self, from: envelope.payload) } catch {
             throw LicenseError(.malformed, "license terms: \(LicenseJSON.describe(error))")
         }

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-@testable import License
+@testable import StrictJSON
 
-/// License-side files are read only when they are one plain JSON value: every looseness that two
+/// Signed files are read only when they are one plain JSON value: every looseness that two
 /// decoders read differently is refused, naming what is wrong.
 @Suite struct StrictJSONTests {
     static let refused: [(String, [UInt8], String)] = [
@@ -16,7 +16,7 @@ import Testing
         ("trailing bytes", Array(#"{"a": 1} {"a": 2}"#.utf8), "after the JSON value"),
         ("not JSON", Array("seats=500".utf8), "expected a value"),
         ("unterminated", Array(#"{"a": [1, 2"#.utf8), "expected"),
-        ("too large", Array(#"{"a": ""#.utf8) + [UInt8](repeating: 0x61, count: 70_000) + Array(#""}"#.utf8), "larger than a license"),
+        ("too large", Array(#"{"a": ""#.utf8) + [UInt8](repeating: 0x61, count: 70_000) + Array(#""}"#.utf8), "larger than such a file"),
     ]
 
     @Test(arguments: 0..<refused.count)
@@ -24,26 +24,15 @@ import Testing
         let (name, bytes, expected) = Self.refused[index]
         #expect(name.isEmpty == false)
         do {
-            try StrictJSON.check(Data(bytes), what: "f")
+            try StrictJSON.check(Data(bytes), maxBytes: 64 << 10, what: "f")
             Issue.record("\(name): accepted")
         } catch {
-            #expect(error.code == .malformed, "\(name)")
-            #expect(error.message.contains(expected), "\(name): \(error.message)")
+            #expect(error.description.hasPrefix("f: "), "\(name): names the file")
+            #expect(error.description.contains(expected), "\(name): \(error.description)")
         }
     }
 
     @Test func acceptsPlainJSON() throws {
-        try StrictJSON.check(Data(#" {"a": [1, -2.5e3, true, null, {"b": "\"x\" \u00e9"}], "c": {}} "#.utf8), what: "f")
-        try StrictJSON.check(F.file(), what: "license")
-    }
-
-    typealias F = LicenseFixtures
-
-    @Test func aLicenseEnvelopeWithADuplicateKeyIsMalformed() throws {
-        let file = String(decoding: F.file(), as: UTF8.self)
-        let doubled = file.replacingOccurrences(of: "\"format\"", with: "\"format\": \"x\", \"format\"")
-        #expect { try F.verifier.verify(Data(doubled.utf8), at: F.now) } throws: {
-            ($0 as? LicenseError)?.code == .malformed && "\($0)".contains("appears twice")
-        }
+        try StrictJSON.check(Data(#" {"a": [1, -2.5e3, true, null, {"b": "\"x\" \u00e9"}], "c": {}} "#.utf8), maxBytes: 1024, what: "f")
     }
 }

@@ -1,31 +1,39 @@
 package import Foundation
 
-/// The shape rules every license-side file must meet before any decoder reads it: one JSON value
-/// in UTF-8 with no byte-order mark and nothing after it, no object with the same key twice, and
-/// at most `maxBytes`. Written by hand because the decoders disagree where JSON is loose (for a
-/// duplicate key Foundation's `JSONDecoder` keeps the first, Python's `json` the last), so a file
-/// with two `seats` would read differently in the vendor's tools and on the appliance; no JSON
-/// package here refuses duplicates. This reads structure only: values are decoded afterwards.
+/// The shape rules every signed file (licenses, activation requests, policy bundle manifests and
+/// signatures) must meet before any decoder reads it: one JSON value in UTF-8 with no byte-order
+/// mark and nothing after it, no object with the same key twice, and at most `maxBytes`. Written
+/// by hand because the decoders disagree where JSON is loose (for a duplicate key Foundation's
+/// `JSONDecoder` keeps the first, Python's `json` the last), so a file with two `seats` would
+/// read differently in the vendor's tools and on the appliance; no JSON package here refuses
+/// duplicates. This reads structure only: values are decoded afterwards. A module of its own so
+/// that `License` and `Updater` share it and import nothing else of ours.
 package enum StrictJSON {
-    /// Larger than any license, request or history file can honestly be.
-    package static let maxLicenseBytes = 64 << 10
+    /// What is wrong with a file, naming it (`what`) and the offset where it is.
+    package struct Problem: Error, CustomStringConvertible, Sendable, Equatable {
+        package var description: String
 
-    package static func check(_ data: Data, maxBytes: Int = maxLicenseBytes, what: String) throws(LicenseError) {
+        init(_ description: String) {
+            self.description = description
+        }
+    }
+
+    package static func check(_ data: Data, maxBytes: Int, what: String) throws(Problem) {
         guard data.count <= maxBytes else {
-            throw LicenseError(.malformed, "\(what): more than \(maxBytes) bytes, larger than a license can be")
+            throw Problem("\(what): more than \(maxBytes) bytes, larger than such a file can honestly be")
         }
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { throw LicenseError(.malformed, "\(what): starts with a byte-order mark") }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { throw Problem("\(what): starts with a byte-order mark") }
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.contains(0) {
-            throw LicenseError(.malformed, "\(what): not UTF-8 (UTF-16 or NUL bytes)")
+            throw Problem("\(what): not UTF-8 (UTF-16 or NUL bytes)")
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw LicenseError(.malformed, "\(what): not valid UTF-8") }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw Problem("\(what): not valid UTF-8") }
         var reader = Reader(bytes: bytes, what: what)
         reader.skipSpace()
         try reader.value(depth: 0)
         reader.skipSpace()
         guard reader.index == bytes.count else {
-            throw LicenseError(.malformed, "\(what): unexpected bytes after the JSON value at offset \(reader.index)")
+            throw Problem("\(what): unexpected bytes after the JSON value at offset \(reader.index)")
         }
     }
 
@@ -38,11 +46,11 @@ package enum StrictJSON {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
-        func fail(_ expected: String) -> LicenseError {
-            LicenseError(.malformed, "\(what): not valid JSON at offset \(index): expected \(expected)")
+        func fail(_ expected: String) -> Problem {
+            Problem("\(what): not valid JSON at offset \(index): expected \(expected)")
         }
 
-        mutating func value(depth: Int) throws(LicenseError) {
+        mutating func value(depth: Int) throws(Problem) {
             guard depth < 32 else { throw fail("at most 32 levels of nesting") }
             guard index < bytes.count else { throw fail("a value") }
             switch bytes[index] {
@@ -53,7 +61,7 @@ package enum StrictJSON {
             }
         }
 
-        mutating func object(depth: Int) throws(LicenseError) {
+        mutating func object(depth: Int) throws(Problem) {
             index += 1
             var keys: Set<[UInt8]> = []
             skipSpace()
@@ -68,8 +76,7 @@ package enum StrictJSON {
                 let key = try string()
                 guard keys.insert(key).inserted else {
                     index = keyStart
-                    throw LicenseError(
-                        .malformed,
+                    throw Problem(
                         "\(what): the key \(String(decoding: key, as: UTF8.self)) appears twice in one object (offset \(keyStart))"
                     )
                 }
@@ -90,7 +97,7 @@ package enum StrictJSON {
             }
         }
 
-        mutating func array(depth: Int) throws(LicenseError) {
+        mutating func array(depth: Int) throws(Problem) {
             index += 1
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
@@ -113,7 +120,7 @@ package enum StrictJSON {
         }
 
         /// A string's value (escapes decoded, so `"seats"` and `"\u0073eats"` are the same key).
-        mutating func string() throws(LicenseError) -> [UInt8] {
+        mutating func string() throws(Problem) -> [UInt8] {
             index += 1
             var decoded: [UInt8] = []
             while index < bytes.count {
@@ -151,7 +158,7 @@ package enum StrictJSON {
             throw fail("the end of a string")
         }
 
-        mutating func scalar() throws(LicenseError) {
+        mutating func scalar() throws(Problem) {
             let start = index
             while index < bytes.count, !(",]} \t\r\n".utf8.contains(bytes[index])) { index += 1 }
             let token = String(decoding: bytes[start..<index], as: UTF8.self)

@@ -1,0 +1,18 @@
+package import Foundation
+import StrictJSON
+
+/// The shape every license-side file (license, activation request, history) must have before any
+/// decoder reads it: at most 64 KiB, and strict JSON (``StrictJSON``: one value, UTF-8, no
+/// byte-order mark, no duplicate key, nothing after it).
+package enum LicenseFileShape {
+    /// Larger than any license, request or history file can honestly be.
+    package static let maxBytes = 64 << 10
+
+    package static func check(_ data: Data, what: String) throws(LicenseError) {
+        do {
+            try StrictJSON.check(data, maxBytes: maxBytes, what: what)
+        } catch {
+            throw LicenseError(.malformed, error.description)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+"""Signed policy bundles authored with the real binary on an "offline workstation": keygen,
+build, sign (two signers for a threshold), verify against pinned keys or a license's keys; what
+other tools write (GNU tar, Python's tarfile in ustar format) reads the same; refusals exit 2
+and name what is wrong."""
+import base64
+import hashlib
+import io
+import subprocess
+import tarfile
+
+import pytest
+
+from conftest import TAPPASS
+from test_license import activation_request, issue
+
+POLICY = "version: 1\nname: acme-2026-12\nactions:\n  secret: block\n  pii: redact\n"
+
+
+def run(*args, check=True):
+    result = subprocess.run([str(TAPPASS), "policy", *map(str, args)], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"tappass policy {' '.join(map(str, args))}: exit {result.returncode}: {result.stderr}")
+    return result
+
+
+@pytest.fixture
+def workstation(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "policy.yaml").write_text(POLICY)
+    for name in ("alice", "bob"):
+        key_id = run("keygen", "--out", tmp_path / name).stdout.split()[2]
+        assert len(key_id) == 64
+    assert oct((tmp_path / "alice").stat().st_mode & 0o777) == "0o600"
+    return tmp_path
+
+
+def build_and_sign(ws, version, *signers, name="p.tpb", extra=()):
+    out = ws / name
+    run("build", ws / "src", "--org", "acme", "--bundle-version", version, "-o", out, *extra)
+    for signer in signers:
+        run("sign", out, "--key", ws / signer)
+    return out
+
+
+def test_keygen_build_sign_verify_with_a_threshold(workstation):
+    ws = workstation
+    bundle = build_and_sign(ws, 5, "alice", "bob")
+    ok = run("verify", bundle, "--trust", ws / "alice.pub", "--trust", ws / "bob.pub", "--org", "acme", "--threshold", "2")
+    assert "OK (version 5 for acme" in ok.stdout and "(2 of 2 needed)" in ok.stdout
+
+    # The same folder builds the same bytes (before signatures).
+    run("build", ws / "src", "--org", "acme", "--bundle-version", 5, "-o", ws / "a.tpb")
+    with tarfile.open(ws / "a.tpb") as archive:
+        assert sorted(archive.getnames()) == ["manifest.json", "policy.yaml", "signatures.json"]
+
+    one = build_and_sign(ws, 5, "alice", name="one.tpb")
+    refused = run("verify", one, "--trust", ws / "alice.pub", "--trust", ws / "bob.pub", "--org", "acme", "--threshold", "2",
+                  check=False)
+    assert refused.returncode == 2 and "too_few_signatures: 1 distinct trusted key signed; 2 must" in refused.stderr
+    again = run("sign", one, "--key", ws / "alice", check=False)
+    assert again.returncode == 2 and "already signed" in again.stderr
+    other = run("verify", one, "--trust", ws / "alice.pub", "--org", "globex", check=False)
+    assert other.returncode == 2 and "wrong_org" in other.stderr
+    assert run("keygen", "--out", ws / "alice", check=False).returncode == 1, "a key is never overwritten"
+
+
+def test_a_license_names_the_keys_the_org_and_the_threshold(workstation, tmp_path):
+    ws = workstation
+    public = {name: (ws / f"{name}.pub").read_text().strip() for name in ("alice", "bob")}
+    # The key id is the SHA-256 of the raw public key: what keygen printed, what the vendor writes.
+    ids = {name: hashlib.sha256(base64.b64decode(public[name])).hexdigest() for name in public}
+    license_file = issue(tmp_path, activation_request(tmp_path), "license.json",
+                         "--policy-key", f"{ids['alice']}={public['alice']}", "--policy-key", f"{ids['bob']}={public['bob']}",
+                         "--policy-threshold", "2")
+    both = build_and_sign(ws, 7, "alice", "bob")
+    assert "OK (version 7 for acme" in run("verify", both, "--license", license_file).stdout
+    one = build_and_sign(ws, 7, "bob", name="one.tpb")
+    refused = run("verify", one, "--license", license_file, check=False)
+    assert refused.returncode == 2 and "too_few_signatures" in refused.stderr
+
+
+def test_archives_other_tools_write(workstation):
+    ws = workstation
+    signed = build_and_sign(ws, 5, "alice")
+    with tarfile.open(signed) as archive:
+        files = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
+    trust = ("--trust", ws / "alice.pub", "--org", "acme")
+
+    # Python's tarfile in ustar format, and GNU tar, from the same files: the same bundle.
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.USTAR_FORMAT) as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    (ws / "py.tpb").write_bytes(buffer.getvalue())
+    assert "OK" in run("verify", ws / "py.tpb", *trust).stdout
+    (ws / "x").mkdir()
+    for name, data in files.items():
+        (ws / "x" / name).write_bytes(data)
+    subprocess.run(["tar", "--format=ustar", "-czf", ws / "gnu.tpb", "-C", ws / "x", *files], check=True)
+    assert "OK" in run("verify", ws / "gnu.tpb", *trust).stdout
+
+    # A symbolic link added by another tool is refused by name.
+    (ws / "x" / "evil").symlink_to("/etc/shadow")
+    subprocess.run(["tar", "--format=ustar", "-czf", ws / "link.tpb", "-C", ws / "x", *files, "evil"], check=True)
+    refused = run("verify", ws / "link.tpb", *trust, check=False)
+    assert refused.returncode == 2 and "evil: a symbolic link" in refused.stderr
+
+    # A policy that changed after signing.
+    (ws / "x" / "policy.yaml").write_text(POLICY.replace("block", "allow"))
+    subprocess.run(["tar", "--format=ustar", "-czf", ws / "changed.tpb", "-C", ws / "x", *files], check=True)
+    refused = run("verify", ws / "changed.tpb", *trust, check=False)
+    assert refused.returncode == 2 and "payload_mismatch: policy.yaml" in refused.stderr
+
+
+def test_bad_inputs_change_nothing_and_say_why(workstation):
+    ws = workstation
+    (ws / "src" / "policy.yaml").write_text("version: 1\nactions:\n  secret: obliterate\n")
+    bad = run("build", ws / "src", "--org", "acme", "--bundle-version", 5, "-o", ws / "bad.tpb", check=False)
+    assert bad.returncode == 2 and "invalid policy" in bad.stderr and "policy.yaml" in bad.stderr
+    assert not (ws / "bad.tpb").exists()
+    (ws / "license.tpb").write_text('{"format": "tappass-license/1"}')
+    refused = run("verify", ws / "license.tpb", "--trust", ws / "alice.pub", "--org", "acme", check=False)
+    assert refused.returncode == 2 and "not a gzip file" in refused.stderr
+    missing = run("verify", ws / "nope.tpb", "--trust", ws / "alice.pub", "--org", "acme", check=False)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    nobody = run("verify", ws / "license.tpb", check=False)
+    assert nobody.returncode != 0 and "--license FILE, or --trust KEY.pub" in nobody.stderr
