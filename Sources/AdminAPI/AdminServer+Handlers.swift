@@ -58,6 +58,12 @@ extension AdminServer {
 
     /// Re-reads the configured policy file; a policy that does not validate changes nothing.
     func reloadPolicy() async throws -> Response {
+        if let version = runtime.policy.active.bundleVersion {
+            return try Self.failure(
+                "a signed policy bundle (version \(version)) is in force; import a newer bundle or roll back (the running policy stays)",
+                status: .conflict
+            )
+        }
         guard let file = runtime.configuration.governance.policyFile else {
             return try Self.failure(
                 "no governance.policy_file is configured: the built-in default policy is in force",
@@ -70,7 +76,13 @@ extension AdminServer {
             await runtime.audit.record(.event("policy.rejected", detail: ["source": file, "error": "\(error)"]))
             return try Self.failure("\(error) (the running policy stays)", status: .unprocessableContent)
         }
-        runtime.policy.replace(with: policy, source: file)
+        guard runtime.policy.replaceUnlessBundled(with: policy, source: file) else {
+            let version = runtime.policy.active.bundleVersion.map(String.init) ?? "?"
+            return try Self.failure(
+                "a signed policy bundle (version \(version)) is in force; import a newer bundle or roll back (the running policy stays)",
+                status: .conflict
+            )
+        }
         runtime.logger.notice("policy applied", metadata: ["policy.name": "\(policy.name)", "policy.file": "\(file)"])
         await runtime.audit.record(.event("policy.applied", detail: ["name": policy.name, "source": file]))
         return try Self.json(PolicySummary(name: policy.name, source: file))

@@ -17,15 +17,19 @@ package struct AdminServer: Service {
     let reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)?
     /// `tappass license show|activate`; nil where the service has no license state.
     let license: LicenseAdmin?
+    /// `tappass policy import|status|history|rollback|trust`; nil where the service has no bundles.
+    let bundles: PolicyBundleAdmin?
 
     package init(
         runtime: GatewayRuntime,
         reloadConfiguration: (@Sendable () async -> ConfigReloadOutcome)? = nil,
-        license: LicenseAdmin? = nil
+        license: LicenseAdmin? = nil,
+        bundles: PolicyBundleAdmin? = nil
     ) {
         self.runtime = runtime
         self.reloadConfiguration = reloadConfiguration
         self.license = license
+        self.bundles = bundles
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -35,6 +39,10 @@ package struct AdminServer: Service {
         router.post("/keys/{id}/revoke") { _, context in try await revokeKey(id: context.parameters.get("id") ?? "") }
         router.get("/policy") { _, _ in try activePolicy() }
         router.post("/policy/reload") { _, _ in try await reloadPolicy() }
+        router.post("/policy/import") { request, _ in try await importBundle(request) }
+        router.get("/policy/bundles") { _, _ in try await bundleStatus() }
+        router.post("/policy/rollback") { request, _ in try await rollbackBundle(request) }
+        router.post("/policy/trust") { request, _ in try await pinTrust(request) }
         router.post("/config/reload") { _, _ in try await reloadConfig() }
         router.get("/license") { _, _ in try await licenseStatus() }
         router.post("/license/activate") { request, _ in try await activateLicense(request) }

@@ -5,12 +5,15 @@ and name what is wrong."""
 import base64
 import hashlib
 import io
+import json
 import subprocess
 import tarfile
+import threading
+import time
 
 import pytest
 
-from conftest import TAPPASS
+from conftest import TAPPASS, Gateway
 from test_license import activation_request, issue
 
 POLICY = "version: 1\nname: acme-2026-12\nactions:\n  secret: block\n  pii: redact\n"
@@ -127,3 +130,90 @@ def test_bad_inputs_change_nothing_and_say_why(workstation):
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     nobody = run("verify", ws / "license.tpb", check=False)
     assert nobody.returncode != 0 and "--license FILE, or --trust KEY.pub" in nobody.stderr
+
+
+def test_import_through_the_running_service_applies_live_without_dropping_a_request(gateway, client, workstation):
+    import openai
+    from test_governance import SECRET
+
+    ws = workstation
+    assert "org acme" in gateway.cli("policy", "trust", "add", ws / "alice.pub", "--org", "acme").stdout
+    ask = [{"role": "user", "content": f"deploy with {SECRET} please"}]
+    strict = POLICY
+    (ws / "src" / "policy.yaml").write_text(strict)
+    first = build_and_sign(ws, 1, "alice", name="b1.tpb")
+    (ws / "src" / "policy.yaml").write_text(POLICY.replace("secret: block", "secret: allow").replace("acme-2026-12", "acme-relaxed"))
+    second = build_and_sign(ws, 2, "alice", name="b2.tpb")
+
+    stop, failures, done = threading.Event(), [], [0]
+
+    def traffic():
+        while not stop.is_set():
+            try:
+                stream = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True)
+                assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+                client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+                done[0] += 2
+            except Exception as error:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(error))
+
+    worker = threading.Thread(target=traffic)
+    worker.start()
+    try:
+        time.sleep(0.5)
+        assert "imported: bundle version 1 for acme" in gateway.cli("policy", "import", first).stdout
+        with pytest.raises(openai.PermissionDeniedError):
+            client.chat.completions.create(model="gpt-4o", messages=ask)
+        assert "imported: bundle version 2" in gateway.cli("policy", "import", second).stdout
+        assert client.chat.completions.create(model="gpt-4o", messages=ask).choices[0].message.content is not None
+        again = gateway.cli("policy", "import", first)
+        assert "unchanged: bundle version 1 is installed already" in again.stdout
+        (ws / "src" / "policy.yaml").write_text(strict.replace("acme-2026-12", "acme-older"))
+        older = build_and_sign(ws, 1, "alice", name="older.tpb")
+        refused = gateway.cli("policy", "import", older, check=False)
+        assert refused.returncode == 2 and "not_newer" in refused.stderr
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        worker.join()
+    assert failures == [] and done[0] >= 4
+
+    assert "in force: policy 'acme-relaxed' from signed bundle version 2" in gateway.cli("policy", "show").stdout
+    rolled = gateway.cli("policy", "rollback", "1")
+    assert "in force again: bundle version 1" in rolled.stdout
+    with pytest.raises(openai.PermissionDeniedError):
+        client.chat.completions.create(model="gpt-4o", messages=ask)
+    conflict = gateway.cli("policy", "reload", check=False)
+    assert conflict.returncode == 2 and "signed policy bundle (version 1) is in force" in conflict.stderr
+
+    events = [json.loads(line) for line in gateway.cli("audit", "export").stdout.splitlines()]
+    names = [e["name"] for e in events if e["kind"] == "event" and e["name"].startswith("policy.")]
+    assert names.count("policy.bundle_imported") == 2 and "policy.bundle_refused" in names
+    assert "policy.bundle_unchanged" in names and "policy.bundle_rolled_back" in names and "policy.trust_pinned" in names
+    refused_event = next(e for e in events if e.get("name") == "policy.bundle_refused")
+    assert refused_event["detail"]["code"] == "not_newer" and refused_event["detail"]["digest"]
+
+    # The bundle in force survives a restart: governance state is the state folder's.
+    gateway.stop()
+    restarted = Gateway(gateway.tmp_path)
+    try:
+        assert "from signed bundle version 1" in restarted.cli("policy", "show").stdout
+    finally:
+        restarted.stop()
+
+
+def test_import_on_the_state_folder_when_no_service_runs(workstation, tmp_path):
+    ws = workstation
+    config = tmp_path / "appliance.yaml"
+    config.write_text(f"state_dir: {tmp_path}/state\nadmin_socket: {tmp_path}/state/admin.sock\n")
+    bundle = build_and_sign(ws, 3, "alice", "bob")
+    subprocess.run([str(TAPPASS), "policy", "trust", "add", ws / "alice.pub", "--org", "acme", "--config", config], check=True)
+    no_threshold = subprocess.run([str(TAPPASS), "policy", "trust", "add", ws / "bob.pub", "--org", "acme", "--threshold", "3",
+                                   "--config", config], capture_output=True, text=True)
+    assert no_threshold.returncode == 2 and "could never be met" in no_threshold.stderr
+    imported = subprocess.run([str(TAPPASS), "policy", "import", bundle, "--config", config], capture_output=True, text=True)
+    assert imported.returncode == 0 and "imported: bundle version 3" in imported.stdout
+    status = subprocess.run([str(TAPPASS), "policy", "status", "--json", "--config", config], capture_output=True, text=True,
+                            check=True)
+    assert json.loads(status.stdout)["highest"] == 3
+    assert (tmp_path / "state" / "policy" / "current").resolve().name == "3"

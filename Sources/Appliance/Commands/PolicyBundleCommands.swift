@@ -139,6 +139,14 @@ enum Bundles {
         _ = try PolicyReader.parse(yaml: String(decoding: policy, as: UTF8.self), file: "policy.yaml (in the bundle)")
     }
 
+    /// The installed bundle's policy, parsed; nil when no bundle is installed. A bundle that
+    /// cannot be read stops the start: governance state that is unreadable fails closed.
+    static func installedPolicy(stateDirectory: String) throws -> (version: UInt64, policy: Policy)? {
+        guard let (version, yaml) = try BundleStore(stateDirectory: stateDirectory).current() else { return nil }
+        let file = "\(stateDirectory)/policy/versions/\(version)/policy.yaml"
+        return (version, try PolicyReader.parse(yaml: String(decoding: yaml, as: UTF8.self), file: file))
+    }
+
     /// The trust a license carries: its organisation, its policy keys by id, its threshold.
     static func trust(_ terms: LicenseTerms) -> BundleTrust {
         var keys: [String: Data] = [:]

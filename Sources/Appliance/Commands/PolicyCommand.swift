@@ -11,7 +11,10 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Validate, show and reload governance policy; build, sign and verify signed policy bundles.",
-        subcommands: [Check.self, Show.self, Types.self, Reload.self, Keygen.self, Build.self, Sign.self, Verify.self]
+        subcommands: [
+            Check.self, Show.self, Types.self, Reload.self, Keygen.self, Build.self, Sign.self, Verify.self, Import.self, Status.self,
+            History.self, Rollback.self, Trust.self,
+        ]
     )
 
     struct Check: AsyncParsableCommand {

@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let policy: PolicyStore
         do {
-            policy = try PolicyStore.load(gateway.governance)
+            policy = try PolicyStore.load(gateway.governance, bundle: try Bundles.installedPolicy(stateDirectory: gateway.stateDirectory))
         } catch {
             FileHandle.standardError.write(Data("tappass: invalid policy: \(error)\n".utf8))
             throw ExitCode(2)
@@ -159,10 +159,25 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("listening", metadata: ["listen.address": "\(host)", "listen.port": "\(port)"])
             notifier.notify("READY=1\nSTATUS=" + status())
         }
+        let bundles = PolicyBundles(
+            stateDirectory: runtime.configuration.stateDirectory,
+            license: { license.judgement() },
+            record: { [audit = runtime.audit] entries in for entry in entries { _ = await audit.record(entry) } },
+            apply: { [policy = runtime.policy] bundlePolicy, version in
+                policy.replace(with: bundlePolicy, source: "signed bundle version \(version)", bundleVersion: version)
+            },
+            policySource: { [policy = runtime.policy] in policy.active.source }
+        )
         let admin = AdminServer(
             runtime: runtime,
             reloadConfiguration: { await reloader.reload() },
-            license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) })
+            license: LicenseAdmin(status: { license.summary() }, activate: { await license.activate($0) }),
+            bundles: PolicyBundleAdmin(
+                importBundle: { await bundles.importBundle(Array($0.bundle), source: $0.source) },
+                status: { try bundles.status() },
+                rollback: { await bundles.rollback($0) },
+                pin: { await bundles.pin($0) }
+            )
         )
         let health = HealthChecker(
             pools: { [live = runtime.live] in live.snapshot.pools },

@@ -84,7 +84,11 @@ final class ConfigurationReloader: Sendable {
             }
         }
         var change = runtime.live.apply(new.gateway)
-        if let (policy, source) = policy { runtime.policy.replace(with: policy, source: source) }
+        if let (policy, source) = policy, !runtime.policy.replaceUnlessBundled(with: policy, source: source) {
+            // A signed bundle is in force: only a newer bundle or a rollback replaces it.
+            change.applied.removeAll { $0 == "governance.policy_file" }
+            logger.notice("policy file not applied: a signed policy bundle is in force", metadata: ["policy.file": "\(source)"])
+        }
         if new.logLevel != logLevel { change.restartRequired.append("log_level") }
         return .reloaded(ConfigReloadSummary(source: source, applied: change.applied, restartRequired: change.restartRequired))
     }

@@ -98,6 +98,13 @@ final class LicenseMonitor: Service, Sendable {
         return check.status
     }
 
+    /// What a policy bundle is judged against: the license status now and the license time,
+    /// never earlier than any time the appliance has seen (a clock set back revives nothing).
+    func judgement() -> (status: LicenseStatus, time: Date) {
+        let status = refresh()
+        return (status, clock.read(floor: audit.latestTime).license)
+    }
+
     /// When users beyond the seats stop being served: the grace period after the active
     /// license's activation (the audit log's time of it), or nil while the seats suffice.
     func seatGraceEnds(_ status: LicenseStatus, users: Int) -> Date? {

@@ -9,6 +9,9 @@ package enum LicenseFileShape {
     package static let maxBytes = 64 << 10
 
     package static func check(_ data: Data, what: String) throws(LicenseError) {
+        guard data.count <= maxBytes else {
+            throw LicenseError(.malformed, "\(what): more than \(maxBytes) bytes, larger than a license can be")
+        }
         do {
             try StrictJSON.check(data, maxBytes: maxBytes, what: what)
         } catch {
