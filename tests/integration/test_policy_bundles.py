@@ -10,6 +10,7 @@ import subprocess
 import tarfile
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -179,6 +180,8 @@ def test_import_through_the_running_service_applies_live_without_dropping_a_requ
     assert failures == [] and done[0] >= 4
 
     assert "in force: policy 'acme-relaxed' from signed bundle version 2" in gateway.cli("policy", "show").stdout
+    metrics = urllib.request.urlopen(gateway.base_url + "/metrics", timeout=5).read().decode()
+    assert "tappass_policy_bundle_version 2.0" in metrics or "tappass_policy_bundle_version 2\n" in metrics
     rolled = gateway.cli("policy", "rollback", "1")
     assert "in force again: bundle version 1" in rolled.stdout
     with pytest.raises(openai.PermissionDeniedError):

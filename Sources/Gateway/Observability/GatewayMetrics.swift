@@ -95,7 +95,18 @@ package final class GatewayMetrics: Sendable {
     }
 
     /// Prometheus text exposition, with host and license gauges refreshed from live state.
-    package func render(pools: [UpstreamPool], license: LicenseGate.State = .init(), seatUsers: Int = 0) -> [UInt8] {
+    package func render(
+        pools: [UpstreamPool],
+        license: LicenseGate.State = .init(),
+        seatUsers: Int = 0,
+        policyBundleVersion: UInt64? = nil
+    ) -> [UInt8] {
+        registry.makeGauge(
+            descriptor: Self.name(
+                "policy_bundle_version",
+                help: "The version of the signed policy bundle in force (0 when a policy file or the default is)."
+            )
+        ).set(to: Double(policyBundleVersion ?? 0))
         registry.makeGauge(descriptor: Self.name("license_seats", help: "Seats the license covers (0 while evaluating: no limit)."))
             .set(to: Double(license.seats ?? 0))
         registry.makeGauge(

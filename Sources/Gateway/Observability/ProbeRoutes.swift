@@ -1,4 +1,5 @@
 import Access
+import Governance
 import Hummingbird
 import JSONWire
 import LocalLLM
@@ -25,7 +26,8 @@ struct ProbeRoutes: Sendable {
             let bytes = runtime.metrics.render(
                 pools: runtime.pools,
                 license: runtime.licenseGate.state,
-                seatUsers: runtime.keys.seatOrder().count
+                seatUsers: runtime.keys.seatOrder().count,
+                policyBundleVersion: runtime.policy.active.bundleVersion
             )
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
