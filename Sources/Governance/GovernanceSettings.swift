@@ -10,10 +10,13 @@ package struct GovernanceSettings: Sendable, Equatable {
     package var policyFile: String?
     /// Bytes the stream filter holds back at least (see ``StreamFilter``).
     package var streamWindow: Int
+    /// A folder the service watches for signed policy bundles (`*.tpb`); nil: none is watched.
+    package var bundleInbox: String?
 
-    package init(enabled: Bool = true, policyFile: String? = nil, streamWindow: Int = 32) {
+    package init(enabled: Bool = true, policyFile: String? = nil, streamWindow: Int = 32, bundleInbox: String? = nil) {
         self.enabled = enabled
         self.policyFile = policyFile
         self.streamWindow = streamWindow
+        self.bundleInbox = bundleInbox
     }
 }

@@ -115,6 +115,23 @@ cat "$out/activate-admin.txt"
 check release-refuses-development-key sh -c "[ $rc = 2 ] && grep -q unknown_key '$out/activate-admin.txt'"
 check plain-activate-refused sh -c '! runuser -u plain -- tappass license activate /tmp/dev-license.json'
 
+echo "== a signed policy bundle imported into the running service under the hardened unit"
+work=$(mktemp -d)
+mkdir "$work/src"
+printf 'version: 1\nname: guest-bundle\nactions:\n  secret: block\n' > "$work/src/policy.yaml"
+tappass policy keygen --out "$work/signer" > /dev/null
+tappass policy build "$work/src" --org guest --bundle-version 1 -o "$work/b1.tpb" > /dev/null
+tappass policy sign "$work/b1.tpb" --key "$work/signer" > /dev/null
+check bundle-trust-pinned tappass policy trust add "$work/signer.pub" --org guest
+tappass policy import "$work/b1.tpb" > "$out/bundle-import.txt" 2>&1
+check bundle-imported grep -q 'imported: bundle version 1 for guest is in force' "$out/bundle-import.txt"
+check bundle-in-force sh -c "tappass policy show | grep -q \"'guest-bundle' from signed bundle version 1\""
+check bundle-installed [ "$(readlink /var/lib/tappass/policy/current)" = versions/1 ]
+check bundle-reimport-unchanged sh -c "tappass policy import '$work/b1.tpb' | grep -q unchanged"
+systemctl restart "$unit"
+wait_active
+check bundle-kept-across-restart sh -c "tappass policy show | grep -q 'signed bundle version 1'"
+
 echo "== watchdog: a hung serving path is restarted"
 mkdir -p "/etc/systemd/system/$unit.d"
 printf '[Service]\nWatchdogSec=3\nTimeoutAbortSec=5\n' > "/etc/systemd/system/$unit.d/watchdog-test.conf"

@@ -220,3 +220,33 @@ def test_import_on_the_state_folder_when_no_service_runs(workstation, tmp_path):
                             check=True)
     assert json.loads(status.stdout)["highest"] == 3
     assert (tmp_path / "state" / "policy" / "current").resolve().name == "3"
+
+
+def test_an_inbox_folder_takes_dropped_bundles(mocks, workstation, tmp_path):
+    from conftest import gateway_config
+
+    ws = workstation
+    inbox = tmp_path / "inbox"
+    gateway = Gateway(tmp_path, gateway_config(tmp_path, [m.url for m in mocks], extra=f"governance:\n  bundle_inbox: {inbox}\n"))
+    try:
+        gateway.cli("policy", "trust", "add", ws / "alice.pub", "--org", "acme")
+        good = build_and_sign(ws, 9, "alice", name="good.tpb")
+        unsigned = build_and_sign(ws, 10, name="unsigned.tpb")
+        deadline = time.monotonic() + 10
+        while not inbox.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # Copied in as a USB auto-mount script would: under another name, then renamed.
+        for source in (good, unsigned):
+            (inbox / (source.name + ".part")).write_bytes(source.read_bytes())
+            (inbox / (source.name + ".part")).rename(inbox / source.name)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any((inbox / n).exists() for n in ("good.tpb", "unsigned.tpb")):
+            time.sleep(0.2)
+        accepted = [p.name for p in (inbox / "accepted").iterdir()]
+        refused = sorted(p.name for p in (inbox / "refused").iterdir())
+        assert len(accepted) == 1 and accepted[0].endswith("-good.tpb")
+        assert len(refused) == 2 and refused[0].endswith("-unsigned.tpb") and refused[1].endswith("-unsigned.tpb.reason")
+        assert "too_few_signatures" in (inbox / "refused" / refused[1]).read_text()
+        assert "from signed bundle version 9" in gateway.cli("policy", "show").stdout
+    finally:
+        gateway.stop()

@@ -185,6 +185,7 @@ struct ServeCommand: AsyncParsableCommand {
             client: http,
             logger: logger
         )
+        let inbox = runtime.configuration.governance.bundleInbox.map { PolicyInbox(folder: $0, bundles: bundles, logger: logger) }
         return [
             .init(service: runtime.audit),
             .init(service: health),
@@ -194,7 +195,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: SystemdWatchdog(notifier: notifier, audit: runtime.audit, status: status)),
             .init(service: server),
             .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
-        ]
+        ] + (inbox.map { [.init(service: $0)] } ?? [])
     }
 
     /// The license half of the systemd status line: "license: evaluation, 24 days left".

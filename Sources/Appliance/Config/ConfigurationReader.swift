@@ -89,7 +89,7 @@ struct ConfigurationReader {
     }
 
     private func readGovernance(_ node: ConfigNode) throws -> GovernanceSettings {
-        let entries = try node.mapping(allowed: ["enabled", "policy_file", "stream_window"])
+        let entries = try node.mapping(allowed: ["enabled", "policy_file", "stream_window", "bundle_inbox"])
         var governance = GovernanceSettings()
         if let enabled = entries["enabled"] { governance.enabled = try enabled.bool() }
         if let file = entries["policy_file"] {
@@ -98,6 +98,11 @@ struct ConfigurationReader {
             governance.policyFile = try existingFile(file)
         }
         if let window = entries["stream_window"] { governance.streamWindow = try window.int(in: 16...65536) }
+        if let inbox = entries["bundle_inbox"] {
+            let path = try inbox.string()
+            guard path.hasPrefix("/") else { throw inbox.problem("expected an absolute path to a folder, got '\(path)'") }
+            governance.bundleInbox = path
+        }
         return governance
     }
 
