@@ -1,4 +1,5 @@
 import AdminAPI
+import Audit
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -43,15 +44,25 @@ struct PolicyInbox: Service {
                 now[name] = (size, modified)
                 continue
             }
-            await take(name)
+            await take(name, size: size)
         }
         return now
     }
 
-    private func take(_ name: String) async {
+    private func take(_ name: String, size: Int) async {
         let path = folder + "/" + name
-        guard let data = FileManager.default.contents(atPath: path) else { return }
-        let outcome = await bundles.importBundle(Array(data), source: path)
+        let limit = BundleVerifier.Limits().maxCompressedBytes
+        let outcome: PolicyImportOutcome
+        if size > limit {
+            // Never read a file larger than any bundle can be; the refusal is recorded all the same.
+            let message = "\(size) bytes, more than a bundle may be (\(limit))"
+            outcome = .refused(code: BundleRefusal.Code.badArchive.rawValue, message: message)
+            let detail = ["source": path, "code": BundleRefusal.Code.badArchive.rawValue, "reason": message]
+            await bundles.record([.event("policy.bundle_refused", detail: detail)])
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else { return }
+            outcome = await bundles.importBundle(Array(data), source: path)
+        }
         let stamp = String(Int(Date().timeIntervalSince1970))
         switch outcome {
         case .installed(let bundle):
