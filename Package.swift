@@ -128,6 +128,10 @@ let package = Package(
             dependencies: ["Gateway", "Governance", "Detection", "Audit", "Access", "LocalLLM", "JSONWire", "TestFixtures", nio("NIOCore")]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(
+            name: "AdminAPITests",
+            dependencies: ["AdminAPI", "Gateway", "Audit", "Access", "LocalLLM", httpClient, logging]
+        ),
         .testTarget(name: "LicenseTests", dependencies: ["License", crypto]),
         .testTarget(
             name: "UpdaterTests",

@@ -32,12 +32,8 @@ package final class PolicyStore: Sendable {
     package var active: Active { current.withLock { $0 } }
 
     /// The store for a configuration: its policy file, else the built-in default.
-    package static func load(_ settings: GovernanceSettings) throws -> PolicyStore {
-        try load(settings, bundle: nil)
-    }
-
     /// The store for a configuration and the installed signed bundle, which wins over the file.
-    package static func load(_ settings: GovernanceSettings, bundle: (version: UInt64, policy: Policy)?) throws -> PolicyStore {
+    package static func load(_ settings: GovernanceSettings, bundle: (version: UInt64, policy: Policy)? = nil) throws -> PolicyStore {
         if let bundle {
             return PolicyStore(
                 policy: bundle.policy,

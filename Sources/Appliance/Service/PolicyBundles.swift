@@ -1,6 +1,5 @@
 import AdminAPI
 import Audit
-import Crypto
 import Foundation
 import Governance
 import License
@@ -55,7 +54,7 @@ final class PolicyBundles: Sendable {
     }
 
     func importBundle(_ file: [UInt8], source: String) async -> PolicyImportOutcome {
-        let digest = SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined()
+        let digest = BundleVerifier.sha256Hex(file)
         let (outcome, event) = serial.withLock { _ in installLocked(file, digest: digest, source: source) }
         await record([event])
         return outcome

@@ -145,10 +145,6 @@ package struct GatewayRuntime: Sendable {
         return target
     }
 
-    static func encodeString(_ value: JSONValue) -> String {
-        value.serializedString
-    }
-
     static func decode(_ buffer: ByteBuffer) -> JSONValue? {
         try? JSONValue.parse(buffer)
     }

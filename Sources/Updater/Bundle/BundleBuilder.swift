@@ -25,7 +25,7 @@ package enum BundleBuilder {
             created: Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)),
             expires: expires,
             minApplianceVersion: minApplianceVersion,
-            files: files.map { .init(path: $0.path, sha256: BundleVerifier.hex(SHA256.hash(data: $0.bytes)), size: $0.bytes.count) }
+            files: files.map { .init(path: $0.path, sha256: BundleVerifier.sha256Hex($0.bytes), size: $0.bytes.count) }
         )
         return try archive(manifest: Array(try manifest.encoded()), signatures: BundleSignatures(), payload: files)
     }

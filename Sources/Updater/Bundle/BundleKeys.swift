@@ -16,7 +16,7 @@ package struct BundleSigningKey: Sendable {
     package var keyID: String { Self.keyID(publicKey) }
 
     package static func keyID(_ publicKey: Data) -> String {
-        SHA256.hash(data: publicKey).map { String(format: "%02x", $0) }.joined()
+        BundleVerifier.sha256Hex(publicKey)
     }
 
     /// Reads a private key file, saying which file and what was expected.

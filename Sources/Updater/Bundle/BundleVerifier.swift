@@ -75,7 +75,7 @@ package struct BundleVerifier: Sendable {
         } catch {
             throw BundleRefusal(.invalidPayload, "the bundle's policy does not validate: \(error)")
         }
-        return VerifiedBundle(manifest: manifest, payload: payload, digest: Self.hex(SHA256.hash(data: file)), signers: signers)
+        return VerifiedBundle(manifest: manifest, payload: payload, digest: Self.sha256Hex(file), signers: signers)
     }
 
     /// The archive's files, its manifest's exact bytes and its signatures, all within bounds.
@@ -190,7 +190,7 @@ package struct BundleVerifier: Sendable {
             guard let bytes = files[listed.path] else {
                 throw BundleRefusal(.payloadMismatch, "\(listed.path): listed but not in the bundle")
             }
-            guard bytes.count == listed.size, hex(SHA256.hash(data: bytes)) == listed.sha256.lowercased() else {
+            guard bytes.count == listed.size, sha256Hex(bytes) == listed.sha256.lowercased() else {
                 throw BundleRefusal(.payloadMismatch, "\(listed.path): its size or SHA-256 is not what the manifest lists (changed)")
             }
             payload[listed.path] = bytes
@@ -214,7 +214,8 @@ package struct BundleVerifier: Sendable {
         return .orderedSame
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+    /// SHA-256 in lower-case hex: bundle digests, manifest file hashes, key ids.
+    package static func sha256Hex(_ bytes: some DataProtocol) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }
