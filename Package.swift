@@ -45,7 +45,7 @@ let package = Package(
         // Policy, inspector, redactor, stream filter, quotas, report; refuses in its own terms.
         .target(
             name: "Governance",
-            dependencies: ["Detection", "JSONWire", "ConfigFile", nio("NIOCore"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["Detection", "JSONWire", "ConfigFile", nio("NIOCore"), .product(name: "Yams", package: "Yams"), crypto]
         ),
         // The tamper-evident audit log: store, writer, Merkle tree, signed checkpoints, verifier.
         .target(name: "Audit", dependencies: [crypto, grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), logging, lifecycle]),

@@ -1,5 +1,6 @@
 package import Access
 package import Foundation
+package import Governance
 
 /// What the admin CLI and the service exchange over the admin socket.
 package struct KeyCreateRequest: Codable, Sendable {
@@ -62,10 +63,16 @@ package struct AuditPruneRequest: Codable, Sendable {
 package struct PolicySummary: Codable, Sendable {
     package var name: String
     package var source: String
+    /// As audit records name it: `bundle:N` or `sha256:` and 16 hex digits.
+    package var version: String
+    /// The SHA-256 of the policy document (hex).
+    package var digest: String
 
-    package init(name: String, source: String) {
-        self.name = name
-        self.source = source
+    package init(_ active: PolicyStore.Active) {
+        self.name = active.policy.name
+        self.source = active.source
+        self.version = active.version
+        self.digest = active.policy.digest
     }
 }
 

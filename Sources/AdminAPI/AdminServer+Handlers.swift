@@ -53,7 +53,7 @@ extension AdminServer {
 
     func activePolicy() throws -> Response {
         let active = runtime.policy.active
-        return try Self.json(PolicySummary(name: active.policy.name, source: active.source))
+        return try Self.json(PolicySummary(active))
     }
 
     /// Re-reads the configured policy file; a policy that does not validate changes nothing.
@@ -85,7 +85,7 @@ extension AdminServer {
         }
         runtime.logger.notice("policy applied", metadata: ["policy.name": "\(policy.name)", "policy.file": "\(file)"])
         await runtime.audit.record(.event("policy.applied", detail: ["name": policy.name, "source": file]))
-        return try Self.json(PolicySummary(name: policy.name, source: file))
+        return try Self.json(PolicySummary(runtime.policy.active))
     }
 
     func reloadConfig() async throws -> Response {

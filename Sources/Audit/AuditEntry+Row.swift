@@ -5,9 +5,16 @@ import GRDBSQLite
 extension AuditEntry {
     /// Every column, in the order ``init(positional:)`` reads them.
     static let selection =
-        "seq, time_ms, kind, name, key_id, user, team, client, endpoint, model, routed_model, host, status, latency_us, first_token_us, tokens_in, tokens_out, verdict, findings, outcome, detail, leaf_hash, chain_hash"
+        "seq, time_ms, kind, name, key_id, user, team, client, endpoint, model, routed_model, host, status, latency_us, first_token_us, tokens_in, tokens_out, verdict, findings, outcome, detail, leaf_hash, chain_hash, policy"
 
-    static let insertSQL = "INSERT INTO entry (\(selection)) VALUES (\(Array(repeating: "?", count: 23).joined(separator: ",")))"
+    /// ``selection`` for `db`: a log written before the `policy` column (opened read-only, so
+    /// not migrated) reads it as NULL.
+    static func selection(_ db: Database) throws -> String {
+        try db.columns(in: "entry").contains { $0.name == "policy" }
+            ? selection : selection.replacingOccurrences(of: ", policy", with: ", NULL AS policy")
+    }
+
+    static let insertSQL = "INSERT INTO entry (\(selection)) VALUES (\(Array(repeating: "?", count: 24).joined(separator: ",")))"
 
     /// The prepared INSERT, made once per transaction: the writer's hot path.
     package static func insertStatement(_ db: Database) throws -> Statement {
@@ -49,6 +56,7 @@ extension AuditEntry {
         for value in [verdict, findings, outcome, detail] { bind(value) }
         bind(leafHash)
         bind(chainHash)
+        bind(policy)
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
@@ -59,26 +67,6 @@ extension AuditEntry {
 
     /// SQLite copies bound bytes (`SQLITE_TRANSIENT`): the Swift buffers do not outlive the call.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    /// The canonical bytes of a row of `SELECT \(selection)`, straight from SQLite's values with
-    /// no `String` made: what `audit verify` hashes a million times. Must encode exactly as
-    /// ``canonicalBytes`` does (a test holds them together).
-    static func canonicalBytes(row: Row) throws -> [UInt8] {
-        var encoder = CanonicalEncoder()
-        for index in 1...20 {
-            switch index {
-            case 1, 12...16:
-                encoder.int(row.hasNull(atIndex: index) ? nil : row[index] as Int64)
-            default:
-                guard let bytes = try row.withUnsafeData(atIndex: index, { $0.map { [UInt8]($0) } }) else {
-                    encoder.null()
-                    continue
-                }
-                bytes.withUnsafeBytes { encoder.textBytes($0) }
-            }
-        }
-        return encoder.bytes
-    }
 
     /// Reads a row of `SELECT \(selection)` by position: several times faster than by name,
     /// which matters when `audit verify` reads a million rows.
@@ -107,5 +95,6 @@ extension AuditEntry {
         detail = row[20]
         leafHash = row[21] ?? Data()
         chainHash = row[22] ?? Data()
+        policy = row[23]
     }
 }

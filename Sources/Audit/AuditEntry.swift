@@ -40,6 +40,10 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
     package var outcome: String?
     /// Event details as JSON, or the request's content when the policy keeps it.
     package var detail: String?
+    /// The policy that judged the request: `bundle:N` (a signed bundle's version) or
+    /// `sha256:…` (the first 16 hex digits of the policy document's SHA-256); nil when no
+    /// policy was applied (governance off, refused before authentication) and for events.
+    package var policy: String?
     package var leafHash: Data = Data()
     package var chainHash: Data = Data()
 
@@ -55,7 +59,7 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
         case firstTokenMicros = "first_token_us"
         case tokensIn = "tokens_in"
         case tokensOut = "tokens_out"
-        case verdict, findings, outcome, detail
+        case verdict, findings, outcome, detail, policy
         case leafHash = "leaf_hash"
         case chainHash = "chain_hash"
     }
@@ -80,6 +84,10 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
     /// The bytes the leaf hash covers: every column but `seq` and the hashes, in a fixed order,
     /// each tagged and length-prefixed so no two different records encode alike. The position
     /// is covered by the chain and the Merkle tree, not by the entry itself.
+    ///
+    /// Columns added after the first release (`policy`) are appended only when present, so a
+    /// record written before them hashes as it always did. The fields before them are fixed in
+    /// number, so a record with the column and one without can never encode alike.
     package var canonicalBytes: [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.int(timeMillis)
@@ -88,6 +96,7 @@ package struct AuditEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
         for value in [keyID, user, team, client, endpoint, model, routedModel, host] { encoder.text(value) }
         for value in [status, latencyMicros, firstTokenMicros, tokensIn, tokensOut] { encoder.int(value) }
         for value in [verdict, findings, outcome, detail] { encoder.text(value) }
+        if let policy { encoder.text(policy) }
         return encoder.bytes
     }
 

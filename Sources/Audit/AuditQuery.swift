@@ -14,7 +14,7 @@ package struct AuditQuery: Sendable {
 
     package init() {}
 
-    var sql: (String, StatementArguments) {
+    func sql(_ db: Database) throws -> (String, StatementArguments) {
         var clauses: [String] = []
         var arguments: StatementArguments = []
         func add(_ clause: String, _ value: some DatabaseValueConvertible) {
@@ -31,7 +31,7 @@ package struct AuditQuery: Sendable {
         }
         if let verdict { add("verdict = ?", verdict) }
         if let status { add("status = ?", status) }
-        var sql = "SELECT \(AuditEntry.selection) FROM entry"
+        var sql = "SELECT \(try AuditEntry.selection(db)) FROM entry"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY seq"
         if let limit { sql += " LIMIT \(limit)" }
@@ -41,8 +41,8 @@ package struct AuditQuery: Sendable {
     /// Calls `body` with each matching record, oldest first, reading as it goes (a large export
     /// never sits in memory). `progress` gets (records seen, records in the log) every 50,000.
     package func each(in store: AuditStore, progress: ((Int, Int) -> Void)? = nil, _ body: (AuditEntry) throws -> Void) throws {
-        let (sql, arguments) = self.sql
         try store.read { db in
+            let (sql, arguments) = try self.sql(db)
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             var seen = 0
@@ -62,7 +62,7 @@ package enum AuditExportFormat: String, CaseIterable, Sendable {
 
     static let columns = [
         "seq", "time", "kind", "name", "key_id", "user", "team", "client", "endpoint", "model", "routed_model", "host", "status",
-        "latency_ms", "first_token_ms", "tokens_in", "tokens_out", "verdict", "findings", "outcome", "detail", "chain_hash",
+        "latency_ms", "first_token_ms", "tokens_in", "tokens_out", "verdict", "policy", "findings", "outcome", "detail", "chain_hash",
     ]
 
     package var header: String? {
@@ -128,7 +128,7 @@ package enum AuditExportFormat: String, CaseIterable, Sendable {
             number(entry.seq), .text(iso(entry.timeMillis)), .text(entry.kind.rawValue), .text(entry.name), text(entry.keyID),
             text(entry.user), text(entry.team), text(entry.client), text(entry.endpoint), text(entry.model), text(entry.routedModel),
             text(entry.host), number(entry.status), millis(entry.latencyMicros), millis(entry.firstTokenMicros), number(entry.tokensIn),
-            number(entry.tokensOut), text(entry.verdict), entry.findings.map(Value.raw), text(entry.outcome),
+            number(entry.tokensOut), text(entry.verdict), text(entry.policy), entry.findings.map(Value.raw), text(entry.outcome),
             entry.detail.map { $0.hasPrefix("{") ? Value.raw($0) : Value.text($0) }, .text(entry.chainHash.hex),
         ]
     }

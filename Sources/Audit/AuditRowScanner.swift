@@ -3,7 +3,8 @@ import GRDB
 import GRDBSQLite
 
 /// Steps through `SELECT \(AuditEntry.selection) FROM entry ORDER BY seq` with SQLite's C API
-/// and encodes each row canonically straight from SQLite's buffers.
+/// and encodes each row canonically straight from SQLite's buffers, exactly as
+/// ``AuditEntry/canonicalBytes`` does (a test holds them together).
 ///
 /// Written against the C API rather than GRDB's `Row`: `audit verify` reads a million rows, and
 /// going through `Row` costs a `Data` or `String` allocation per column, which profiled at about
@@ -21,7 +22,7 @@ struct AuditRowScanner {
 
     /// Prepares the statement; read the rows with ``next()`` before the transaction ends.
     init(_ db: Database) throws {
-        statement = try db.makeStatement(sql: "SELECT \(AuditEntry.selection) FROM entry ORDER BY seq")
+        statement = try db.makeStatement(sql: "SELECT \(try AuditEntry.selection(db)) FROM entry ORDER BY seq")
     }
 
     /// The next row, or nil after the last one.
@@ -54,6 +55,11 @@ struct AuditRowScanner {
                 let count = Int(sqlite3_column_bytes(handle, column))
                 encoder.textBytes(UnsafeRawBufferPointer(start: text, count: count))
             }
+        }
+        // Appended only when present (see ``AuditEntry/canonicalBytes``).
+        if sqlite3_column_type(handle, 23) != SQLITE_NULL {
+            let text = sqlite3_column_text(handle, 23)
+            encoder.textBytes(UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, 23))))
         }
         return HeldRow(
             seq: sqlite3_column_int64(handle, 0),

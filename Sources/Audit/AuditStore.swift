@@ -85,6 +85,9 @@ package final class AuditStore: Sendable {
             try db.create(index: "entry_user_time", on: "entry", columns: ["user", "time_ms"])
             try db.create(index: "entry_team_time", on: "entry", columns: ["team", "time_ms"])
         }
+        migrator.registerMigration("v3-policy-version") { db in
+            try db.alter(table: "entry") { table in table.add(column: "policy", .text) }
+        }
         return migrator
     }
 

@@ -118,13 +118,16 @@ package struct ConfigNode {
 
     /// Reads and composes a YAML file.
     package static func load(path: String) throws -> ConfigNode? {
-        let text: String
+        try compose(yaml: try readText(path: path), file: path)
+    }
+
+    /// A configuration file's text, or an error naming the file.
+    package static func readText(path: String) throws -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(code: .unreadable, file: path, key: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
-        return try compose(yaml: text, file: path)
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -7,10 +7,13 @@ package import JSONWire
 package struct ContentInspector: Sendable {
     package let detectors: Detectors
     package let policy: EffectivePolicy
+    /// The version of the policy in force when the request was admitted (``PolicyStore/Active/version``).
+    package let policyVersion: String
 
-    package init(detectors: Detectors, policy: EffectivePolicy) {
+    package init(detectors: Detectors, policy: EffectivePolicy, policyVersion: String) {
         self.detectors = detectors
         self.policy = policy
+        self.policyVersion = policyVersion
     }
 
     /// Inspects and rewrites `body` (what `scope` reads, see ``ContentFields``); notes findings

@@ -16,6 +16,9 @@ package struct Policy: Sendable, Equatable {
     package var teams: [String: Rules]
     package var keys: [String: Rules]
     package var exfiltration: ExfiltrationRules
+    /// The SHA-256 of the document it was read from (hex), set by ``PolicyReader``: with a signed
+    /// bundle's version, how an audit record names the policy that judged a request.
+    package var digest: String = ""
 
     package init(
         name: String,

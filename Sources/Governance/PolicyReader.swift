@@ -1,4 +1,5 @@
 import ConfigFile
+import Crypto
 import Detection
 import Yams
 
@@ -16,14 +17,14 @@ package struct PolicyReader {
         guard let root = try ConfigNode.compose(yaml: yaml, file: file) else {
             throw ConfigError(code: .missingKey, file: file, message: "the policy is empty; it needs at least 'version: 1'")
         }
-        return try PolicyReader(file: file).read(root)
+        var policy = try PolicyReader(file: file).read(root)
+        policy.digest = SHA256.hash(data: Array(yaml.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return policy
     }
 
+    /// Reads, parses and validates a policy file; the digest is of the bytes read, once.
     package static func load(path: String) throws -> Policy {
-        guard let root = try ConfigNode.load(path: path) else {
-            throw ConfigError(code: .missingKey, file: path, message: "the policy is empty; it needs at least 'version: 1'")
-        }
-        return try PolicyReader(file: path).read(root)
+        try parse(yaml: try ConfigNode.readText(path: path), file: path)
     }
 
     func read(_ root: ConfigNode) throws -> Policy {

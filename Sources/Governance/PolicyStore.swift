@@ -12,6 +12,12 @@ package final class PolicyStore: Sendable {
         package let source: String
         /// The signed bundle's version when one is in force: a policy file does not replace it.
         package let bundleVersion: UInt64?
+
+        /// How audit records name it: `bundle:N` for a signed bundle, else `sha256:` and the
+        /// first 16 hex digits of its document's digest (`policy show` prints the whole).
+        package var version: String {
+            bundleVersion.map { "bundle:\($0)" } ?? "sha256:" + policy.digest.prefix(16)
+        }
     }
 
     /// False only when governance is switched off in the configuration (to measure its cost).
@@ -75,6 +81,10 @@ package final class PolicyStore: Sendable {
     package func inspector(key: String, team: String) -> ContentInspector? {
         guard enabled else { return nil }
         let active = self.active
-        return ContentInspector(detectors: active.detectors, policy: active.policy.effective(key: key, team: team))
+        return ContentInspector(
+            detectors: active.detectors,
+            policy: active.policy.effective(key: key, team: team),
+            policyVersion: active.version
+        )
     }
 }

@@ -126,7 +126,18 @@ import Testing
                     entry.chainHash = AuditEntry.chain(previous: chain, leaf: entry.leafHash)
                     chain = entry.chainHash
                     frontier.append(entry.leafHash)
-                    try entry.insert(db)
+                    // As the first release wrote it: its columns only.
+                    try db.execute(
+                        sql: """
+                            INSERT INTO entry (seq, time_ms, kind, name, key_id, user, team, endpoint, model, status, latency_us,
+                            tokens_in, tokens_out, outcome, leaf_hash, chain_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                            """,
+                        arguments: [
+                            entry.seq, entry.timeMillis, entry.kind.rawValue, entry.name, entry.keyID, entry.user, entry.team,
+                            entry.endpoint, entry.model, entry.status, entry.latencyMicros, entry.tokensIn, entry.tokensOut,
+                            entry.outcome, entry.leafHash, entry.chainHash,
+                        ]
+                    )
                 }
                 try AuditCheckpoint(
                     frontier: frontier,
@@ -138,11 +149,41 @@ import Testing
             }
         }) { fixture in
             let applied = try fixture.store.read { try AuditStore.migrator.appliedIdentifiers($0) }
-            #expect(applied.contains("v2-query-indexes"))
+            #expect(applied.contains("v2-query-indexes") && applied.contains("v3-policy-version"))
             await fixture.fill(6...9)
+            var judged = AuditFixture.request(10)
+            judged.policy = "sha256:0123456789abcdef"
+            await fixture.log.record(judged)
             let report = try fixture.verify()
-            #expect(report.ok && report.records == 9)
+            #expect(report.ok && report.records == 10)
+            var policies: [String?] = []
+            try AuditQuery().each(in: fixture.store) { policies.append($0.policy) }
+            #expect(policies == Array(repeating: nil, count: 9) + ["sha256:0123456789abcdef"])
         }
+    }
+
+    /// A log copied off a box that ran an older tappass is read (not migrated) by `audit verify`
+    /// and `audit export`: the columns it does not have read as empty.
+    @Test func aLogFromBeforeThePolicyColumnReadsAndVerifiesReadOnly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tappass-audit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var publicKey = Data()
+        try await AuditFixture.with { fixture in
+            await fixture.fill(1...5)
+            try await fixture.store.write { db in
+                try db.execute(sql: "ALTER TABLE entry DROP COLUMN policy")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-policy-version'")
+            }
+            try FileManager.default.copyItem(atPath: fixture.directory, toPath: directory)
+            publicKey = fixture.key.publicKey
+        }
+        let store = try AuditStore(readOnlyPath: directory + "/audit.sqlite")
+        #expect(try store.read { try $0.columns(in: "entry").contains { $0.name == "policy" } } == false)
+        let report = try AuditVerifier(store: store, publicKey: publicKey, exported: nil).verify()
+        #expect(report.ok && report.records == 5)
+        var lines: [String] = []
+        try AuditQuery().each(in: store) { lines.append(AuditExportFormat.jsonl.line($0)) }
+        #expect(lines.count == 5 && !lines[0].contains("\"policy\""))
     }
 
     @Test func queriesFilterAndExportsQuoteProperly() async throws {

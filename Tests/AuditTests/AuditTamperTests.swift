@@ -29,6 +29,30 @@ import Testing
         }
     }
 
+    /// The policy version a record names is covered like every other column: added where there
+    /// was none, changed, or removed, the record no longer verifies.
+    @Test func changingThePolicyVersionIsAnEdit() async throws {
+        try await withLog { fixture in
+            var judged = AuditFixture.request(51)
+            judged.policy = "bundle:3"
+            await fixture.log.record(judged)
+            #expect(try fixture.verify().ok)
+            for sql in [
+                "UPDATE entry SET policy = 'bundle:2' WHERE seq = 17", "UPDATE entry SET policy = 'bundle:2' WHERE seq = 51",
+                "UPDATE entry SET policy = NULL WHERE seq = 51",
+            ] {
+                try await fixture.store.write { try $0.execute(sql: sql) }
+                let report = try fixture.verify()
+                #expect(report.damage == .edited && report.seq == (sql.contains("17") ? 17 : 51), "\(sql)")
+                try await fixture.store.write {
+                    try $0.execute(sql: "UPDATE entry SET policy = NULL WHERE seq = 17")
+                    try $0.execute(sql: "UPDATE entry SET policy = 'bundle:3' WHERE seq = 51")
+                }
+            }
+            #expect(try fixture.verify().ok)
+        }
+    }
+
     @Test func deletingARecordIsFoundAtItsNumber() async throws {
         try await withLog { fixture in
             try await fixture.store.write { try $0.execute(sql: "DELETE FROM entry WHERE seq = 17") }

@@ -13,7 +13,11 @@ import Testing
 /// key written with escapes) goes through the parsed path and is serialised again.
 @Suite struct ChunkFilterTests {
     static let secret = "ghp_" + SeededText.random(36)
-    static let inspector = ContentInspector(detectors: .standard, policy: DefaultPolicy.policy.effective(key: "k", team: "t"))
+    static let inspector = ContentInspector(
+        detectors: .standard,
+        policy: DefaultPolicy.policy.effective(key: "k", team: "t"),
+        policyVersion: "default"
+    )
 
     static func chunk(content: String, spacing: String = "") -> String {
         #"{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"m","system_fingerprint":"fp_x","#

@@ -12,7 +12,8 @@ import Testing
         let policy = try yaml.map { try PolicyReader.parse(yaml: $0, file: "p.yaml") } ?? DefaultPolicy.policy
         return ContentInspector(
             detectors: Detectors(exfiltration: policy.exfiltration),
-            policy: policy.effective(key: "k", team: "t")
+            policy: policy.effective(key: "k", team: "t"),
+            policyVersion: "sha256:" + policy.digest.prefix(16)
         )
     }
 

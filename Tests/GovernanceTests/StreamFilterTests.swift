@@ -10,7 +10,8 @@ import Testing
 @Suite struct StreamFilterTests {
     static let inspector = ContentInspector(
         detectors: .standard,
-        policy: DefaultPolicy.policy.effective(key: "k", team: "t")
+        policy: DefaultPolicy.policy.effective(key: "k", team: "t"),
+        policyVersion: "default"
     )
     static let secret = "ghp_" + SeededText.random(36)
 

@@ -1,5 +1,6 @@
 """The audit log through the real binary: records for real SDK calls, the CLI, a kill -9 under
 load, and a full disk (a real small filesystem)."""
+import hashlib
 import json
 import os
 import signal
@@ -52,6 +53,14 @@ def test_sdk_calls_leave_one_record_each(gateway, client, anthropic_client):
     assert (plain["status"], plain["outcome"], plain["verdict"]) == (200, "completed", "allow")
     assert plain["tokens_in"] == completion.usage.prompt_tokens and plain["tokens_out"] == completion.usage.completion_tokens
     assert plain["user"] == "alice" and plain["team"] == "eng" and plain["key_id"]
+    # Each names the policy that judged it, as `policy show` names the one in force.
+    shown = gateway.cli("policy", "show").stdout
+    version = shown.split("version: ")[1].split()[0]
+    digest = shown.split("document sha256: ")[1].split()[0]
+    assert version == "sha256:" + digest[:16] and len(digest) == 64
+    # An auditor can reproduce it from the document itself (here the built-in default's).
+    assert digest == hashlib.sha256(gateway.cli("policy", "show", "--default").stdout[:-1].encode()).hexdigest()
+    assert {records[i]["policy"] for i in (raw.headers["x-request-id"], stream_id, message.headers["x-request-id"])} == {version}
 
     streamed_record = records[stream_id]
     assert streamed_record["outcome"] == "completed"

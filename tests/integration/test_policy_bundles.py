@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import subprocess
 import tarfile
 import threading
@@ -51,6 +52,19 @@ def test_keygen_build_sign_verify_with_a_threshold(workstation):
     bundle = build_and_sign(ws, 5, "alice", "bob")
     ok = run("verify", bundle, "--trust", ws / "alice.pub", "--trust", ws / "bob.pub", "--org", "acme", "--threshold", "2")
     assert "OK (version 5 for acme" in ok.stdout and "(2 of 2 needed)" in ok.stdout
+    assert "rules against the built-in default policy" in ok.stdout and "~ actions.secret: redact -> block" in ok.stdout
+
+    # The readable diff against a policy named on the line: each changed rule by its path.
+    (ws / "current.yaml").write_text(
+        "version: 1\nname: acme-2026-11\nactions:\n  secret: flag\n  email: flag\n"
+        "exfiltration:\n  domains: [pastebin.com]\n"
+    )
+    against = run("verify", bundle, "--trust", ws / "alice.pub", "--org", "acme", "--against", ws / "current.yaml")
+    changes = against.stdout.split("rules against " + str(ws / "current.yaml") + ": ")[1].splitlines()
+    assert changes == [
+        "5 changed", "  - actions.email: flag", "  + actions.pii: redact", "  ~ actions.secret: flag -> block",
+        "  - exfiltration.domains: pastebin.com", "  ~ name: acme-2026-11 -> acme-2026-12",
+    ], against.stdout
 
     # The same folder builds the same bytes (before signatures).
     run("build", ws / "src", "--org", "acme", "--bundle-version", 5, "-o", ws / "a.tpb")
@@ -179,7 +193,8 @@ def test_import_through_the_running_service_applies_live_without_dropping_a_requ
         worker.join()
     assert failures == [] and done[0] >= 4
 
-    assert "in force: policy 'acme-relaxed' from signed bundle version 2" in gateway.cli("policy", "show").stdout
+    shown = gateway.cli("policy", "show").stdout
+    assert "in force: policy 'acme-relaxed' from signed bundle version 2" in shown and "version: bundle:2" in shown
     metrics = urllib.request.urlopen(gateway.base_url + "/metrics", timeout=5).read().decode()
     assert "tappass_policy_bundle_version 2.0" in metrics or "tappass_policy_bundle_version 2\n" in metrics
     rolled = gateway.cli("policy", "rollback", "1")
@@ -190,6 +205,20 @@ def test_import_through_the_running_service_applies_live_without_dropping_a_requ
     assert conflict.returncode == 2 and "signed policy bundle (version 1) is in force" in conflict.stderr
 
     events = [json.loads(line) for line in gateway.cli("audit", "export").stdout.splitlines()]
+    # Every governed request names exactly the one policy that judged it: the default's digest
+    # before the first import, then each bundle in turn, and the probes the version they met.
+    requests = [e for e in events if e["kind"] == "request" and e.get("endpoint") == "/v1/chat/completions"]
+    assert len(requests) >= done[0] and all("policy" in e for e in requests)
+    versions = {e["policy"] for e in requests}
+    assert {"bundle:1", "bundle:2"} <= versions and len(versions - {"bundle:1", "bundle:2"}) == 1, versions
+    (default_version,) = versions - {"bundle:1", "bundle:2"}
+    assert re.fullmatch(r"sha256:[0-9a-f]{16}", default_version)
+    blocked = [e for e in requests if e.get("verdict") == "block"]
+    assert [e["policy"] for e in blocked] == ["bundle:1", "bundle:1"]
+    allowed_secret = [
+        e for e in requests if e["policy"] == "bundle:2" and any(f["category"] == "secret" for f in e.get("findings", []))
+    ]
+    assert allowed_secret and all(e["verdict"] != "block" for e in allowed_secret)
     names = [e["name"] for e in events if e["kind"] == "event" and e["name"].startswith("policy.")]
     assert names.count("policy.bundle_imported") == 2 and "policy.bundle_refused" in names
     assert "policy.bundle_unchanged" in names and "policy.bundle_rolled_back" in names and "policy.trust_pinned" in names

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Governance
 import License
 import Updater
@@ -76,19 +77,27 @@ extension PolicyCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a bundle as an import would (dry run): signatures, organisation, expiry, files, the policy itself."
+            abstract: "Check a bundle as an import would (dry run): signatures, organisation, expiry, files, the policy itself.",
+            discussion: """
+                Then lists what would change, rule by rule, against --against FILE, else against the policy \
+                this appliance has in force (its installed bundle, else its policy file, else the built-in \
+                default) when a configuration is found, else against the built-in default.
+                """
         )
         @Argument(help: "The .tpb file.") var file: String
         @Option(help: "Trust the policy keys, threshold and organisation of this license file.") var license: String?
         @Option(name: .long, help: "Trust this public key (NAME.pub; repeat for several).") var trust: [String] = []
         @Option(help: "With --trust: the organisation id.") var org: String?
         @Option(help: "With --trust: how many distinct trusted keys must sign.") var threshold: Int = 1
+        @Option(help: "Compare the bundle's rules with this policy.yaml.") var against: String?
+        @OptionGroup var source: ConfigurationSource
 
         func run() async throws {
             let bundleTrust = try trustRoot()
+            let baseline = try self.baseline()
             let verifier = BundleVerifier(
                 trust: bundleTrust,
-                highestInstalled: 0,
+                highestInstalled: baseline.highest,
                 now: Date(),
                 applianceVersion: TappassCommand.version,
                 validatePayload: Bundles.validatePolicy
@@ -105,6 +114,37 @@ extension PolicyCommand {
             print("signed by: \(verified.signers.joined(separator: ", ")) (\(verified.signers.count) of \(bundleTrust.threshold) needed)")
             for entry in manifest.files { print("file: \(entry.path) (\(entry.size) bytes, sha256 \(entry.sha256.prefix(16))…)") }
             print("sha256: \(verified.digest)")
+            let policy = try Bundles.policy(verified.payload)
+            let diff = PolicyDiff(from: baseline.policy, to: policy)
+            print("rules against \(baseline.name): \(diff.changes.isEmpty ? "no change" : "\(diff.changes.count) changed")")
+            for line in diff.lines { print("  " + line) }
+        }
+
+        /// What the bundle is compared with, and the highest version installed there (an import
+        /// refuses anything at or below it).
+        private func baseline() throws -> (policy: Policy, name: String, highest: UInt64) {
+            if let against {
+                do { return (try PolicyReader.load(path: against), against, 0) } catch {
+                    Bundles.stderr("tappass: \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            let configured =
+                source.demo || source.config != nil || ProcessInfo.processInfo.environment["TAPPASS_CONFIG"] != nil
+                || FileManager.default.fileExists(atPath: source.path)
+            guard configured else { return (DefaultPolicy.policy, "the built-in default policy (no appliance configuration here)", 0) }
+            let gateway = try source.load().gateway
+            do {
+                let highest = try BundleStore(stateDirectory: gateway.stateDirectory).index().highest
+                let store = try PolicyStore.load(
+                    gateway.governance,
+                    bundle: try Bundles.installedPolicy(stateDirectory: gateway.stateDirectory)
+                )
+                return (store.active.policy, "the policy in force here (\(store.active.source))", highest)
+            } catch {
+                Bundles.stderr("tappass: cannot read the policy in force here: \(error) (compare with --against FILE)")
+                throw ExitCode(1)
+            }
         }
 
         private func trustRoot() throws -> BundleTrust {
@@ -135,8 +175,12 @@ extension PolicyCommand {
 enum Bundles {
     /// The policy in a bundle must parse as the service would load it.
     static let validatePolicy: @Sendable ([String: [UInt8]]) throws -> Void = { payload in
+        _ = try policy(payload)
+    }
+
+    static func policy(_ payload: [String: [UInt8]]) throws -> Policy {
         guard let policy = payload["policy.yaml"] else { throw KeyFileError("no policy.yaml") }
-        _ = try PolicyReader.parse(yaml: String(decoding: policy, as: UTF8.self), file: "policy.yaml (in the bundle)")
+        return try PolicyReader.parse(yaml: String(decoding: policy, as: UTF8.self), file: "policy.yaml (in the bundle)")
     }
 
     /// The installed bundle's policy, parsed; nil when no bundle is installed. A bundle that

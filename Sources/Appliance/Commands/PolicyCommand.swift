@@ -65,6 +65,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 throw error
             }
             print("in force: policy '\(summary.name)' from \(summary.source)")
+            print("version: \(summary.version) (audit records name it so); document sha256: \(summary.digest)")
         }
     }
 

@@ -107,6 +107,7 @@ struct Exchange: Sendable {
             entry.verdict = status < 400 ? "allow" : nil
         }
         entry.outcome = outcome.rawValue
+        entry.policy = inspector?.policyVersion
         return entry
     }
 
