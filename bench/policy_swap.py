@@ -8,10 +8,11 @@ admin socket, then bundles 1..N are built and signed with the same binary. Two b
 in what they say about the model `bench-probe` (denied / allowed), so a client can see which one
 is in force.
 
-  import-to-applied: from the start of `tappass policy import FILE` until the first probe request
-                     judged by the new bundle (a client polling on one keep-alive connection),
-                     and the command's own wall time (process start, admin socket, verify, fsync,
-                     swap); also that the new bundle is in force once the command returns.
+  import-to-applied: from the start of `tappass policy import FILE` until the first answer judged
+                     by the new bundle (a client polling on one keep-alive connection), and the
+                     command's own wall time (process start, admin socket, verify, fsync, swap)
+                     beside a bare process start; and that a request sent once the command has
+                     returned meets the new bundle.
   swap under load:   wrk at C connections, JSON and SSE, in alternating windows: steady (no
                      import) and importing (a new bundle every --every seconds); requests/s,
                      p50/p99 and errors per window. Any failed or non-2xx request fails the run.
@@ -58,7 +59,7 @@ def make_bundles(work, config, count):
         pii = "flag" if version % 2 else "redact"
         (workstation / "src" / "policy.yaml").write_text(POLICY.format(version=version, deny=deny, pii=pii))
         out = workstation / f"b{version}.tpb"
-        subprocess.run([str(TAPPASS), "policy", "build", workstation / "src", "--org", "bench", "--bundle-version", version,
+        subprocess.run([str(TAPPASS), "policy", "build", workstation / "src", "--org", "bench", "--bundle-version", str(version),
                         "-o", out], capture_output=True, check=True)
         subprocess.run([str(TAPPASS), "policy", "sign", out, "--key", workstation / "signer"], capture_output=True, check=True)
         bundles.append(out)
@@ -133,12 +134,17 @@ def main():
         # 1. Import-to-applied, with nothing else running but the probe.
         probe = Probe(gateway_port, key)
         probe.thread.start()
-        applied, commands = [], []
+        applied, commands, in_force_on_return = [], [], 0
+        checker = Probe(gateway_port, key)
+        check_connection = http.client.HTTPConnection("127.0.0.1", gateway_port, timeout=10)
         for _ in range(args.probes):
             time.sleep(0.1)
             seen = len(probe.flips)
+            before = checker.ask(check_connection)
             start, end = import_bundle(config, next(bundles))
             commands.append(end - start)
+            # A request sent after the command returned meets the new bundle.
+            in_force_on_return += checker.ask(check_connection) != before
             deadline = time.monotonic() + 5
             while len(probe.flips) == seen and time.monotonic() < deadline:
                 time.sleep(0.001)
@@ -147,7 +153,11 @@ def main():
             applied.append(probe.flips[seen][0] - start)
         probe.stop.set()
         probe.thread.join()
-        in_force_on_return = sum(a <= c for a, c in zip(applied, commands))
+        spawn = []
+        for _ in range(10):
+            start = time.monotonic()
+            subprocess.run([str(TAPPASS), "--version"], capture_output=True, check=True)
+            spawn.append(time.monotonic() - start)
 
         # 2. Steady and importing windows, alternating, JSON and SSE.
         def body(model, stream):
@@ -183,6 +193,7 @@ def main():
               f"max {max(applied) * ms:.1f} ms after the import began")
         print(f"  'tappass policy import' wall time:      p50 {statistics.median(commands) * ms:.1f} ms, "
               f"max {max(commands) * ms:.1f} ms")
+        print(f"  of which starting a tappass process:    p50 {statistics.median(spawn) * ms:.1f} ms ('tappass --version')")
         print(f"  in force when the command returned:     {in_force_on_return}/{len(applied)}")
         print(f"\nswap under load: wrk -c {args.connections}, {args.seconds} s windows x {args.rounds}, "
               f"a new bundle every {args.every} s while importing ({imports_done[0]} imports in all)")
