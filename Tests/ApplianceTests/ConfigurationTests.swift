@@ -24,6 +24,7 @@ import Testing
             affinity: user
             health: { interval: 3s, unhealthy_after: 3 }
             breaker: { failures: 4, open_for: 15s }
+            queue: { depth: 32, wait: 2500ms }
             hosts:
               - url: http://10.0.0.5:8000/v1
                 api_key: sk-host-secret
@@ -49,6 +50,7 @@ import Testing
         #expect(gpu.kind == .vllm && gpu.affinity == .user)
         #expect(gpu.health.interval == .seconds(3) && gpu.health.unhealthyAfter == 3)
         #expect(gpu.breaker == .init(failureThreshold: 4, openDuration: .seconds(15)))
+        #expect(gpu.queue == .init(depth: 32, wait: .milliseconds(2500)))
         #expect(
             gpu.hosts == [
                 .init(baseURL: "http://10.0.0.5:8000/v1", apiKey: "sk-host-secret", weight: 3, maxConcurrent: 32),
@@ -68,6 +70,7 @@ import Testing
         #expect(configuration.gateway.listen.port == 8443)
         #expect(configuration.gateway.stateDirectory == "/var/lib/tappass")
         #expect(configuration.gateway.limits == .init())
+        #expect(UpstreamPoolConfiguration(name: "gpu").queue == .init(depth: 256, wait: .seconds(10)))
     }
 
     @Test(
@@ -86,6 +89,9 @@ import Testing
                 "does not exist"
             ),
             ("log_level: loud\n", 1, "log_level", "expected one of trace"),
+            ("upstreams:\n  gpu:\n    queue: {depth: -1}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.depth", "0"),
+            ("upstreams:\n  gpu:\n    queue: {wait: forever}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.wait", "duration"),
+            ("upstreams:\n  gpu:\n    queue: {size: 3}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.size", "unknown key"),
             ("listen: [1, 2\n", 2, nil, "not valid YAML"),
         ] as [(String, Int, String?, String)]
     )

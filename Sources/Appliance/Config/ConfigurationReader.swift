@@ -108,7 +108,7 @@ struct ConfigurationReader {
 
     private func readPool(name: String, _ node: ConfigNode) throws -> UpstreamPoolConfiguration {
         let entries = try node.mapping(allowed: [
-            "kind", "hosts", "affinity", "health", "breaker", "max_attempts", "tokenizer", "messages_api",
+            "kind", "hosts", "affinity", "health", "breaker", "max_attempts", "tokenizer", "messages_api", "queue",
         ])
         var pool = UpstreamPoolConfiguration(name: name)
         if let kind = entries["kind"] {
@@ -130,6 +130,11 @@ struct ConfigurationReader {
             let values = try breaker.mapping(allowed: ["failures", "open_for"])
             if let value = values["failures"] { pool.breaker.failureThreshold = try value.int(in: 1...1000) }
             if let value = values["open_for"] { pool.breaker.openDuration = try value.duration() }
+        }
+        if let queue = entries["queue"] {
+            let values = try queue.mapping(allowed: ["depth", "wait"])
+            if let value = values["depth"] { pool.queue.depth = try value.int(in: 0...100_000) }
+            if let value = values["wait"] { pool.queue.wait = try value.duration() }
         }
         if let hosts = entries["hosts"] {
             pool.hosts = try hosts.sequence().map(readHost)

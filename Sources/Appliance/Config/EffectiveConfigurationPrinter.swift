@@ -51,6 +51,10 @@ enum EffectiveConfigurationPrinter {
                         ])
                     ),
                     (
+                        "queue",
+                        map([("depth", scalar(String(pool.queue.depth))), ("wait", scalar(text(pool.queue.wait)))])
+                    ),
+                    (
                         "hosts",
                         list(
                             pool.hosts.map { host in

@@ -17,6 +17,8 @@ package final class GatewayMetrics: Sendable {
     }
     private let counters = Mutex<[SeriesKey: Counter]>([:])
     private let histograms = Mutex<[String: DurationHistogram]>([:])
+    /// Each pool's admission-queue figures as last exported: the counters grow by the difference.
+    private let exportedQueues = Mutex<[String: AdmissionQueue.Stats]>([:])
     private static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
@@ -136,6 +138,7 @@ package final class GatewayMetrics: Sendable {
         ).set(to: license.validUntil?.timeIntervalSince1970 ?? 0)
         let now = ContinuousClock.now
         for pool in pools {
+            renderQueue(pool)
             for host in pool.hosts {
                 let snapshot = host.snapshot(at: now)
                 let labels = [("pool", pool.name), ("upstream", host.id)]
@@ -152,5 +155,41 @@ package final class GatewayMetrics: Sendable {
             }
         }
         return registry.emitToBuffer()
+    }
+
+    /// A pool's admission queue: depth now; requests queued, their wait and the refusals so far.
+    private func renderQueue(_ pool: UpstreamPool) {
+        let stats = pool.queueStats
+        let before = exportedQueues.withLock { exported in
+            defer { exported[pool.name] = stats }
+            return exported[pool.name] ?? AdmissionQueue.Stats()
+        }
+        let labels = [("pool", pool.name)]
+        registry.makeGauge(
+            descriptor: Self.name("upstream_queue_depth", help: "Requests waiting for a host slot (every usable host at max_concurrent)."),
+            labels: labels
+        ).set(to: Double(stats.depth))
+        registry.makeCounter(
+            descriptor: Self.name("upstream_queued", unit: "total", help: "Requests that waited in the pool's queue."),
+            labels: labels
+        ).increment(by: Int64(stats.queued - before.queued))
+        registry.makeCounter(
+            descriptor: Self.name(
+                "upstream_queue_wait_seconds",
+                unit: "total",
+                help: "Time requests waited in the pool's queue, summed (over tappass_upstream_queued_total: the mean wait)."
+            ),
+            labels: labels
+        ).increment(by: stats.waitSeconds - before.waitSeconds)
+        for (reason, now, then) in [("full", stats.refusedFull, before.refusedFull), ("timeout", stats.timedOut, before.timedOut)] {
+            registry.makeCounter(
+                descriptor: Self.name(
+                    "upstream_queue_refused",
+                    unit: "total",
+                    help: "Requests refused with 503: queue full, or waited too long."
+                ),
+                labels: labels + [("reason", reason)]
+            ).increment(by: Int64(now - then))
+        }
     }
 }

@@ -58,6 +58,9 @@ package struct GatewayError: Error, Sendable, Equatable {
     package init(_ error: UpstreamError) {
         switch error.code {
         case .noAvailableHost: self.init(.upstreamUnavailable, "No inference host is available: \(error.message)")
+        case .queueFull, .queueTimeout:
+            self.init(.upstreamUnavailable, "The inference hosts are busy: \(error.message). Try again shortly.")
+            retryAfter = 1
         case .firstByteTimeout, .idleTimeout, .totalTimeout: self.init(.upstreamTimeout, "The inference host timed out: \(error.message)")
         case .connectFailed, .badStatus, .streamInterrupted: self.init(.upstreamFailed, "The inference host failed: \(error.message)")
         }

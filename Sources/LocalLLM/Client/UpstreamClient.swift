@@ -44,7 +44,22 @@ package struct UpstreamClient: Sendable {
         var lastError: UpstreamError?
         let attempts = max(1, min(pool.configuration.maxAttempts, pool.hosts.count))
         while tried.count < attempts {
-            guard let lease = pool.acquire(affinityKey: affinityKey, excluding: tried) else { break }
+            let lease: UpstreamPool.Lease
+            switch await pool.admit(affinityKey: affinityKey, excluding: tried) {
+            case .lease(let claimed):
+                lease = claimed
+            case .unavailable:
+                throw lastError
+                    ?? UpstreamError(.noAvailableHost, "no host of pool '\(pool.name)' is available (all down or open circuit)")
+            case .queueFull:
+                throw UpstreamError(
+                    .queueFull,
+                    "every host of pool '\(pool.name)' is busy and \(pool.configuration.queue.depth) requests are already waiting"
+                )
+            case .timedOut:
+                if Task.isCancelled { throw UpstreamError(.connectFailed, "request cancelled") }
+                throw UpstreamError(.queueTimeout, "every host of pool '\(pool.name)' stayed busy for \(pool.configuration.queue.wait)")
+            }
             tried.insert(lease.index)
             do {
                 return try await attempt(path: path, body: body, lease: lease, streaming: streaming)
@@ -60,8 +75,7 @@ package struct UpstreamClient: Sendable {
                 if Task.isCancelled { throw error }
             }
         }
-        throw lastError
-            ?? UpstreamError(.noAvailableHost, "no host of pool '\(pool.name)' is available (all down, open circuit or at capacity)")
+        throw lastError ?? UpstreamError(.noAvailableHost, "no host of pool '\(pool.name)' is available")
     }
 
     private func attempt(

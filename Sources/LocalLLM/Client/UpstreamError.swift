@@ -1,8 +1,12 @@
 /// Why a call to the inference hosts failed before the gateway could answer from them.
 package struct UpstreamError: Error, Sendable, CustomStringConvertible {
     package enum Code: String, Sendable {
-        /// No host of the pool is healthy, closed-breaker and below its concurrency limit.
+        /// No host of the pool is healthy and closed-breaker.
         case noAvailableHost = "no_available_host"
+        /// Every usable host is at `max_concurrent` and the pool's queue is at its depth.
+        case queueFull = "queue_full"
+        /// Every usable host stayed at `max_concurrent` for the queue's whole wait.
+        case queueTimeout = "queue_timeout"
         /// Connection refused, reset or failed TLS.
         case connectFailed = "connect_failed"
         /// The host sent no response head within the first-byte timeout.
@@ -32,7 +36,7 @@ package struct UpstreamError: Error, Sendable, CustomStringConvertible {
     /// The HTTP status the client is given.
     package var clientStatus: Int {
         switch code {
-        case .noAvailableHost: 503
+        case .noAvailableHost, .queueFull, .queueTimeout: 503
         case .firstByteTimeout, .idleTimeout, .totalTimeout: 504
         case .connectFailed, .badStatus, .streamInterrupted: 502
         }

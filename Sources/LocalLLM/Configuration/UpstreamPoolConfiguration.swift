@@ -63,6 +63,8 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
     package var breaker: CircuitBreaker.Configuration
     /// How many hosts one request may try before it gives up (failover before the first byte).
     package var maxAttempts: Int
+    /// Requests that wait when every usable host is at `max_concurrent`.
+    package var queue: AdmissionConfiguration
 
     package init(
         name: String,
@@ -73,7 +75,8 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
         affinity: Affinity = .none,
         health: HealthCheckConfiguration = .init(),
         breaker: CircuitBreaker.Configuration = .init(),
-        maxAttempts: Int = 3
+        maxAttempts: Int = 3,
+        queue: AdmissionConfiguration = .init()
     ) {
         self.name = name
         self.kind = kind
@@ -84,6 +87,21 @@ package struct UpstreamPoolConfiguration: Sendable, Equatable {
         self.health = health
         self.breaker = breaker
         self.maxAttempts = maxAttempts
+        self.queue = queue
+    }
+}
+
+/// The queue in front of a pool whose usable hosts are all full: how many requests may wait,
+/// and for how long, before they are refused with 503 and `Retry-After`.
+package struct AdmissionConfiguration: Sendable, Equatable {
+    /// Waiting requests at most (0: no queue, refuse at once as soon as the hosts are full).
+    package var depth: Int
+    /// How long one request waits for a slot.
+    package var wait: Duration
+
+    package init(depth: Int = 256, wait: Duration = .seconds(10)) {
+        self.depth = depth
+        self.wait = wait
     }
 }
 

@@ -65,6 +65,8 @@ package struct HealthChecker: Service {
                     let health = await check(host, pool: pool, probe: probe)
                     host.recordProbe(health, unhealthyAfter: pool.configuration.health.unhealthyAfter, at: .now)
                     let after = host.snapshot(at: .now).health
+                    // A host back in rotation is room for the requests waiting in the queue.
+                    if after == .healthy && before != .healthy { pool.queue.slotFreed() }
                     if before != after {
                         logger.notice(
                             "upstream health changed",

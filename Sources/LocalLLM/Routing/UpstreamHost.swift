@@ -53,6 +53,11 @@ package final class UpstreamHost: Sendable {
         (state.health == .unknown || state.health == .healthy) && state.breaker.isAvailable(at: now)
     }
 
+    /// Whether the host is usable and below `max_concurrent`.
+    func hasRoom(at now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in state.outstanding < configuration.maxConcurrent && Self.eligible(state, at: now) }
+    }
+
     /// Claims a slot for one request, or returns nil when the host is full, unhealthy or its
     /// breaker refuses. A claim must be ended with ``finish(_:isTrial:at:)``.
     package func tryBegin(at now: ContinuousClock.Instant) -> CircuitBreaker.Permit? {

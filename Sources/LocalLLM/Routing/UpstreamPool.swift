@@ -5,6 +5,7 @@ package final class UpstreamPool: Sendable {
     package let configuration: UpstreamPoolConfiguration
     package let hosts: [UpstreamHost]
     private let rotation = Atomic<Int>(0)
+    let queue: AdmissionQueue
 
     package var name: String { configuration.name }
     package var kind: UpstreamPoolConfiguration.HostKind { configuration.kind }
@@ -14,6 +15,7 @@ package final class UpstreamPool: Sendable {
         self.hosts = configuration.hosts.enumerated().map { index, host in
             UpstreamHost(id: "\(configuration.name)/\(index)", configuration: host, breaker: configuration.breaker)
         }
+        self.queue = AdmissionQueue(depth: configuration.queue.depth)
     }
 
     /// A claimed slot on one host. End it exactly once with ``finish(_:)``.
@@ -21,9 +23,62 @@ package final class UpstreamPool: Sendable {
         package let host: UpstreamHost
         package let index: Int
         let isTrial: Bool
+        let queue: AdmissionQueue
 
         package func finish(_ outcome: UpstreamHost.Outcome, at now: ContinuousClock.Instant = .now) {
             host.finish(outcome, isTrial: isTrial, at: now)
+            queue.slotFreed()
+        }
+    }
+
+    /// How ``admit(affinityKey:excluding:)`` ended.
+    package enum Admission: Sendable {
+        case lease(Lease)
+        /// No host outside `excluding` is usable at all (down, loading, breaker open): fail over
+        /// or fail now, waiting would not help.
+        case unavailable
+        /// Every usable host is full and the queue is at its depth.
+        case queueFull
+        /// Every usable host stayed full for the queue's whole wait (or the caller went away).
+        case timedOut
+    }
+
+    /// Claims a slot as ``acquire(affinityKey:excluding:at:)`` does, but when every usable host
+    /// is at `max_concurrent` waits in the pool's queue (oldest first, bounded in depth and time)
+    /// for one to free up. A request that arrives while others wait queues behind them.
+    package func admit(affinityKey: String?, excluding excluded: Set<Int> = []) async -> Admission {
+        var started: ContinuousClock.Instant?
+        var front = false
+        while true {
+            let generation = queue.generation
+            if front || queue.isEmpty, let lease = acquire(affinityKey: affinityKey, excluding: excluded) {
+                if let started {
+                    queue.record(waited: .now - started, timedOut: false)
+                    // More room than this one slot (a host back in rotation): wake the next too.
+                    if !queue.isEmpty, hosts.contains(where: { $0.hasRoom(at: .now) }) { queue.passOn() }
+                }
+                return .lease(lease)
+            }
+            let now = ContinuousClock.now
+            guard hosts.indices.contains(where: { !excluded.contains($0) && hosts[$0].snapshot(at: now).available }) else {
+                if let started { queue.record(waited: now - started, timedOut: false) }
+                return .unavailable
+            }
+            if front, !excluded.isEmpty, hosts.contains(where: { $0.hasRoom(at: now) }) {
+                // The slot that woke this request is on a host it has already tried: wake the next.
+                queue.passOn()
+            }
+            let start = started ?? now
+            started = start
+            switch await queue.wait(after: generation, front: front, until: start + configuration.queue.wait) {
+            case .retry:
+                front = true
+            case .full:
+                return .queueFull
+            case .expired:
+                queue.record(waited: .now - start, timedOut: true)
+                return .timedOut
+            }
         }
     }
 
@@ -52,7 +107,7 @@ package final class UpstreamPool: Sendable {
         let key = configuration.affinity == .none ? nil : affinityKey
         for index in LoadBalancer.order(candidates, affinityKey: key, rotation: turn) {
             if let permit = hosts[index].tryBegin(at: now) {
-                return Lease(host: hosts[index], index: index, isTrial: permit == .trial)
+                return Lease(host: hosts[index], index: index, isTrial: permit == .trial, queue: queue)
             }
         }
         return nil
@@ -71,6 +126,9 @@ package final class UpstreamPool: Sendable {
         }
         return best?.host
     }
+
+    /// The admission queue's figures for `/metrics`.
+    package var queueStats: AdmissionQueue.Stats { queue.stats }
 
     /// Whether at least one host could take a request now (for readiness).
     package func hasAvailableHost(at now: ContinuousClock.Instant = .now) -> Bool {
