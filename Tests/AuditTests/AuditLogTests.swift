@@ -22,6 +22,31 @@ import Testing
         }
     }
 
+    /// A strict record is committed when `record` returns, whether its caller committed it
+    /// itself (the log was idle) or the writer thread did with others (it was busy): lone
+    /// callers and a crowd, interleaved, leave one gapless, verifiable chain.
+    @Test func strictRecordsAreCommittedOnReturnAloneOrInACrowd() async throws {
+        try await AuditFixture.with(checkpointEvery: 50) { fixture in
+            var next = 0
+            for round in 0..<20 {
+                next += 1
+                #expect(await fixture.log.record(AuditFixture.request(next)))
+                let committed = try fixture.store.count().records
+                #expect(committed == next, "committed before record returned")
+                let crowd = round % 2 == 0 ? 30 : 3
+                await withTaskGroup(of: Bool.self) { group in
+                    for i in next + 1...next + crowd { group.addTask { await fixture.log.record(AuditFixture.request(i)) } }
+                    for await committed in group { #expect(committed) }
+                }
+                next += crowd
+                let afterCrowd = try fixture.store.count().records
+                #expect(afterCrowd == next)
+            }
+            #expect(fixture.log.size == Int64(next))
+            #expect(try fixture.verify().ok)
+        }
+    }
+
     @Test func batchedDurabilityReturnsAtOnceAndCommitsSoon() async throws {
         try await AuditFixture.with(durability: .batched) { fixture in
             for i in 1...200 { #expect(await fixture.log.record(AuditFixture.request(i))) }
