@@ -25,11 +25,15 @@ package struct GatewayConfiguration: Sendable {
         package var maxJSONDepth: Int
         /// How long a stop (SIGTERM) lets requests and streams in flight finish before it cuts them.
         package var drainTimeout: Duration
+        /// The most answers one request may ask for (OpenAI `n`): each is a whole generation on
+        /// the host and a stream the gateway filters, so one request must not ask for thousands.
+        package var maxChoices: Int
 
-        package init(maxBodyBytes: Int = 4 << 20, maxJSONDepth: Int = 64, drainTimeout: Duration = .seconds(30)) {
+        package init(maxBodyBytes: Int = 4 << 20, maxJSONDepth: Int = 64, drainTimeout: Duration = .seconds(30), maxChoices: Int = 8) {
             self.maxBodyBytes = maxBodyBytes
             self.maxJSONDepth = maxJSONDepth
             self.drainTimeout = drainTimeout
+            self.maxChoices = maxChoices
         }
     }
 

@@ -9,8 +9,11 @@ import Testing
     static let valid: JSONValue = ["model": "m", "messages": [["role": "user", "content": "hi"]]]
 
     @Test func acceptsAMinimalRequest() throws {
-        let (model, streaming) = try OpenAIRequestValidation.chat(Self.valid)
+        let (model, streaming) = try OpenAIRequestValidation.chat(Self.valid, maxChoices: 8)
         #expect(model == "m" && !streaming)
+        var eight = Self.valid
+        eight["n"] = 8
+        #expect(throws: Never.self) { try OpenAIRequestValidation.chat(eight, maxChoices: 8) }
     }
 
     @Test(arguments: [
@@ -23,6 +26,8 @@ import Testing
         ("messages", JSONValue.array([["role": "user", "content": 5]]), "messages[0].content"),
         ("stream", JSONValue.string("yes"), "stream"),
         ("n", JSONValue.int(0), "n"),
+        ("n", JSONValue.int(9), "n"),
+        ("n", JSONValue.int(1_000_000), "n"),
         ("max_tokens", JSONValue.double(1.5), "max_tokens"),
         ("temperature", JSONValue.int(3), "temperature"),
         ("tools", JSONValue.string("all"), "tools"),
@@ -30,8 +35,8 @@ import Testing
     func refusesWithTheFieldNamed(key: String, value: JSONValue, param: String) {
         var body = Self.valid
         body[key] = value
-        #expect(throws: GatewayError.self) { try OpenAIRequestValidation.chat(body) }
-        do { _ = try OpenAIRequestValidation.chat(body) } catch { #expect(error.param == param) }
+        #expect(throws: GatewayError.self) { try OpenAIRequestValidation.chat(body, maxChoices: 8) }
+        do { _ = try OpenAIRequestValidation.chat(body, maxChoices: 8) } catch { #expect(error.param == param) }
     }
 
     @Test func embeddingsNeedInput() {

@@ -81,6 +81,8 @@ def test_models_and_embeddings(client):
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[]), openai.BadRequestError, 400),
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[{"role": "wizard", "content": "x"}]), openai.BadRequestError, 400),
         (lambda c: c.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x" * 70000}]), openai.APIStatusError, 413),
+        # An amplifying field: a million answers is refused before any host is asked (limits.max_choices).
+        (lambda c: c.chat.completions.create(model="gpt-4o", n=1_000_000, messages=[{"role": "user", "content": "x"}]), openai.BadRequestError, 400),
     ],
 )
 def test_errors_raise_the_sdks_own_exceptions(client, mocks, call, exception, status):

@@ -63,10 +63,11 @@ struct ConfigurationReader {
     }
 
     private func readLimits(_ node: ConfigNode, into gateway: inout GatewayConfiguration) throws {
-        let entries = try node.mapping(allowed: ["max_body_bytes", "max_json_depth", "drain_timeout", "timeouts"])
+        let entries = try node.mapping(allowed: ["max_body_bytes", "max_json_depth", "max_choices", "drain_timeout", "timeouts"])
         if let bytes = entries["max_body_bytes"] { gateway.limits.maxBodyBytes = try bytes.int(in: 1024...(1 << 30)) }
         if let drain = entries["drain_timeout"] { gateway.limits.drainTimeout = try drain.duration() }
         if let depth = entries["max_json_depth"] { gateway.limits.maxJSONDepth = try depth.int(in: 2...1000) }
+        if let choices = entries["max_choices"] { gateway.limits.maxChoices = try choices.int(in: 1...128) }
         if let timeouts = entries["timeouts"] {
             let values = try timeouts.mapping(allowed: ["connect", "first_byte", "idle", "total", "keepalive"])
             if let value = values["connect"] { gateway.timeouts.connect = try value.duration() }

@@ -17,6 +17,7 @@ enum EffectiveConfigurationPrinter {
         let limits: Node = map([
             ("max_body_bytes", scalar(String(gateway.limits.maxBodyBytes))),
             ("max_json_depth", scalar(String(gateway.limits.maxJSONDepth))),
+            ("max_choices", scalar(String(gateway.limits.maxChoices))),
             ("drain_timeout", scalar(text(gateway.limits.drainTimeout))),
             (
                 "timeouts",

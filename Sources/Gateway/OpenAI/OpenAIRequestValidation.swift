@@ -7,7 +7,7 @@ import LocalLLM
 enum OpenAIRequestValidation {
     static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
-    static func chat(_ body: JSONValue) throws(GatewayError) -> (model: String, streaming: Bool) {
+    static func chat(_ body: JSONValue, maxChoices: Int) throws(GatewayError) -> (model: String, streaming: Bool) {
         let model = try modelName(body)
         guard let messages = body["messages"]?.arrayValue else {
             throw GatewayError(.invalidRequest, "'messages' is required and must be an array of messages.", param: "messages")
@@ -47,6 +47,13 @@ enum OpenAIRequestValidation {
         default: throw GatewayError(.invalidRequest, "'stream' must be a boolean.", param: "stream")
         }
         try positiveInteger(body, "n")
+        if let choices = body["n"]?.intValue, choices > maxChoices {
+            throw GatewayError(
+                .invalidRequest,
+                "'n' must be at most \(maxChoices) on this appliance (limits.max_choices); got \(choices).",
+                param: "n"
+            )
+        }
         try positiveInteger(body, "max_tokens")
         try positiveInteger(body, "max_completion_tokens")
         if let temperature = body["temperature"], !temperature.isNull {

@@ -26,7 +26,7 @@ package struct OpenAIRoutes: Sendable {
         do {
             let caller = try runtime.admit(request, exchange: &exchange)
             var body = try await runtime.readJSON(request, exchange: &exchange)
-            let (model, streaming) = try OpenAIRequestValidation.chat(body)
+            let (model, streaming) = try OpenAIRequestValidation.chat(body, maxChoices: runtime.configuration.limits.maxChoices)
             let target = try runtime.resolve(model: model, for: caller, exchange: &exchange)
             try runtime.inspectRequest(&body, exchange: &exchange)
             try runtime.reserveQuota(&body, limit: .openAIChat, exchange: &exchange)
