@@ -11,6 +11,12 @@ package struct GatewayConfiguration: Sendable {
         /// PEM certificate chain and private key; both or neither.
         package var tlsCertificatePath: String?
         package var tlsKeyPath: String?
+        /// A new connection's first request head must arrive within this.
+        package var headerTimeout: Duration = .seconds(15)
+        /// A request body must arrive whole within this of its head.
+        package var bodyTimeout: Duration = .seconds(60)
+        /// A kept-alive connection may be silent this long between requests.
+        package var idleTimeout: Duration = .seconds(75)
 
         package init(host: String = "127.0.0.1", port: Int = 8443, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
             self.host = host

@@ -9,7 +9,11 @@ import Yams
 enum EffectiveConfigurationPrinter {
     static func yaml(_ configuration: ApplianceConfiguration) throws -> String {
         let gateway = configuration.gateway
-        var listen: [(String, Node)] = [("address", scalar(gateway.listen.host)), ("port", scalar(String(gateway.listen.port)))]
+        var listen: [(String, Node)] = [
+            ("address", scalar(gateway.listen.host)), ("port", scalar(String(gateway.listen.port))),
+            ("header_timeout", scalar(text(gateway.listen.headerTimeout))), ("body_timeout", scalar(text(gateway.listen.bodyTimeout))),
+            ("idle_timeout", scalar(text(gateway.listen.idleTimeout))),
+        ]
         if let certificate = gateway.listen.tlsCertificatePath, let key = gateway.listen.tlsKeyPath {
             listen.append(("tls", map([("certificate", scalar(certificate)), ("key", scalar(key))])))
         }

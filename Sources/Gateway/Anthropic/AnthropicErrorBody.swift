@@ -13,7 +13,7 @@ enum AnthropicErrorBody {
         case .invalidRequest: "invalid_request_error"
         case .authentication: "authentication_error"
         case .permission, .policyBlocked, .seatUnavailable: "permission_error"
-        case .modelNotFound: "not_found_error"
+        case .modelNotFound, .notFound: "not_found_error"
         case .tooLarge: "request_too_large"
         case .rateLimited: "rate_limit_error"
         case .upstreamUnavailable: "overloaded_error"

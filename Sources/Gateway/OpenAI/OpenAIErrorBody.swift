@@ -23,6 +23,7 @@ enum OpenAIErrorBody {
         case .authentication: ("invalid_request_error", "invalid_api_key")
         case .permission: ("permission_error", "model_not_allowed")
         case .modelNotFound: ("invalid_request_error", "model_not_found")
+        case .notFound: ("invalid_request_error", nil)
         case .tooLarge: ("invalid_request_error", "request_too_large")
         case .rateLimited: ("rate_limit_error", "rate_limit_exceeded")
         case .upstreamUnavailable: ("server_error", "upstream_unavailable")
@@ -49,6 +50,12 @@ enum OpenAIErrorBody {
 
     /// `{"error":{"message":…,"type":…,"param":…,"code":…}}`, in that order, absent values as
     /// `null` (as OpenAI writes it).
+    /// The body alone, for callers below the router (the HTTP parser's refusals).
+    static func body(for error: GatewayError) -> ByteBuffer {
+        let (type, code) = typeAndCode(error)
+        return json(error, type: type, code: code)
+    }
+
     private static func json(_ error: GatewayError, type: String, code: String?) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeStaticString(#"{"error":{"message":"#)

@@ -1,4 +1,5 @@
 package import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import LocalLLM
 import Logging
@@ -20,6 +21,7 @@ package struct GatewayServer: Service {
 
     package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: WireErrorMiddleware())
         ProbeRoutes(runtime: runtime).register(on: router)
         OpenAIRoutes(runtime: runtime).register(on: router)
         AnthropicRoutes(runtime: runtime).register(on: router)
@@ -38,20 +40,32 @@ package struct GatewayServer: Service {
         let callback: @Sendable (any Channel) async -> Void = { channel in
             await onRunning(host, channel.localAddress?.port ?? listen.port)
         }
+        let deadlines = ClientDeadlineHandler.Deadlines(
+            header: TimeAmount(listen.headerTimeout),
+            body: TimeAmount(listen.bodyTimeout),
+            idle: TimeAmount(listen.idleTimeout)
+        )
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ParserErrorHandler(), ClientDeadlineHandler(deadlines)])
         if let certificatePath = listen.tlsCertificatePath, let keyPath = listen.tlsKeyPath {
             let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             let app = Application(
                 router: makeRouter(),
-                server: try .tls(.http1(), tlsConfiguration: tls),
+                server: try .tls(.http1(configuration: http1), tlsConfiguration: tls),
                 configuration: configuration,
                 onServerRunning: callback,
                 logger: runtime.logger
             )
             try await app.run()
         } else {
-            let app = Application(router: makeRouter(), configuration: configuration, onServerRunning: callback, logger: runtime.logger)
+            let app = Application(
+                router: makeRouter(),
+                server: .http1(configuration: http1),
+                configuration: configuration,
+                onServerRunning: callback,
+                logger: runtime.logger
+            )
             try await app.run()
         }
     }

@@ -7,6 +7,8 @@ package struct GatewayError: Error, Sendable, Equatable {
         case authentication
         case permission
         case modelNotFound
+        /// No such endpoint (the router's 404).
+        case notFound
         case tooLarge
         case rateLimited
         case upstreamUnavailable
@@ -45,7 +47,7 @@ package struct GatewayError: Error, Sendable, Equatable {
         case .invalidRequest: return 400
         case .authentication: return 401
         case .permission, .policyBlocked, .seatUnavailable: return 403
-        case .modelNotFound: return 404
+        case .modelNotFound, .notFound: return 404
         case .tooLarge: return 413
         case .rateLimited: return 429
         case .upstreamFailed: return 502
