@@ -145,3 +145,29 @@ def test_what_the_http_layer_refuses_is_shaped_as_the_callers_wire_format(strict
     with pytest.raises(anthropic.NotFoundError) as raised:
         messages.get("/v1/messages/batches", cast_to=object)
     assert raised.value.body["error"]["type"] == "not_found_error"
+
+
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_4_mb_streamed_prompt_is_served_in_bounded_memory(tmp_path, mocks):
+    text = gateway_config(tmp_path, [m.url for m in mocks]).replace("max_body_bytes: 65536", "max_body_bytes: 8388608")
+    gateway = Gateway(tmp_path, text)
+    try:
+        from openai import OpenAI
+
+        client = OpenAI(base_url=gateway.base_url + "/v1", api_key=gateway.create_key(), max_retries=0, timeout=60)
+        # Warm up (first request sets up pools and caches), then the peak RSS before the big one.
+        assert client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).choices
+        before = rss_mib(gateway.proc.pid)
+        words = " ".join(f"w{i % 9973}x{i % 7}" for i in range(600_000))[:4_000_000]
+        stream = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": words}], stream=True)
+        assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        grown = rss_mib(gateway.proc.pid) - before
+        assert grown <= 64, f"peak RSS grew by {grown:.0f} MiB for a 4 MB prompt"
+    finally:
+        gateway.stop()

@@ -21,7 +21,7 @@ package struct EchoModel: Sendable {
         let created = Int64(Date().timeIntervalSince1970)
         let choices = max(1, Int(request["n"]?.intValue ?? 1))
         if request["stream"]?.boolValue == true {
-            func chunk(_ delta: JSONValue, finish: String?) -> JSONValue {
+            @Sendable func chunk(_ delta: JSONValue, finish: String?) -> JSONValue {
                 .object([
                     "id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
                     "model": .string(Self.modelID),
@@ -32,27 +32,33 @@ package struct EchoModel: Sendable {
                     ),
                 ])
             }
-            // (payload, whether a word delay precedes it)
-            var events: [(JSONValue?, Bool)] = [(chunk(["role": "assistant", "content": ""], finish: nil), false)]
-            events += completion.pieces.map { (chunk(["content": .string($0)], finish: nil), true) }
-            events.append((chunk([:], finish: completion.finishReason), false))
+            // Frames are made one at a time as the stream is read: a long prompt echoed back is
+            // many small chunks, and holding them all at once would cost far more than the text.
+            let pieces = completion.pieces
+            var usage: JSONValue?
             if request["stream_options"]?["include_usage"]?.boolValue == true {
-                var usage = chunk([:], finish: nil)
-                usage["choices"] = .array([])
-                usage["usage"] = completion.usage
-                events.append((usage, false))
+                var final = chunk([:], finish: nil)
+                final["choices"] = .array([])
+                final["usage"] = completion.usage
+                usage = final
             }
-            events.append((nil, false))
-            let frames = events.map { payload, delayed in
-                (ByteBuffer(string: "data: \(payload.map(Self.encode) ?? "[DONE]")\n\n"), delayed)
-            }
+            let finishReason = completion.finishReason
+            let trailer: [JSONValue?] = [chunk([:], finish: finishReason)] + (usage.map { [$0] } ?? []) + [nil]
+            let first = chunk(["role": "assistant", "content": ""], finish: nil)
             let cursor = Atomic<Int>(0)
             let delay = wordDelay
             let stream = AsyncThrowingStream<ByteBuffer, any Error> {
                 let index = cursor.add(1, ordering: .relaxed).oldValue
-                guard index < frames.count else { return nil }
-                if frames[index].1, delay > .zero { try await Task.sleep(for: delay) }
-                return frames[index].0
+                let payload: JSONValue?
+                switch index {
+                case 0: payload = first
+                case 1...pieces.count:
+                    if delay > .zero { try await Task.sleep(for: delay) }
+                    payload = chunk(["content": .string(pieces[index - 1])], finish: nil)
+                case pieces.count + 1..<pieces.count + 1 + trailer.count: payload = trailer[index - pieces.count - 1]
+                default: return nil
+                }
+                return ByteBuffer(string: "data: \(payload.map(Self.encode) ?? "[DONE]")\n\n")
             }
             return UpstreamReply(status: 200, contentType: "text/event-stream", body: .stream(stream), hostID: Self.modelID, lease: nil)
         }
