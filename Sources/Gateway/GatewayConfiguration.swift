@@ -17,6 +17,8 @@ package struct GatewayConfiguration: Sendable {
         package var bodyTimeout: Duration = .seconds(60)
         /// A kept-alive connection may be silent this long between requests.
         package var idleTimeout: Duration = .seconds(75)
+        /// Open client connections at most; a connection beyond gets a 503 and is closed.
+        package var maxConnections = 16_384
 
         package init(host: String = "127.0.0.1", port: Int = 8443, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
             self.host = host

@@ -12,6 +12,8 @@ import Testing
         listen:
           address: 0.0.0.0
           port: 9443
+          header_timeout: 5s
+          max_connections: 2000
         state_dir: /var/lib/tappass
         log_level: debug
         limits:
@@ -42,7 +44,11 @@ import Testing
     @Test func readsEveryField() throws {
         let configuration = try ApplianceConfiguration.parse(yaml: Self.full, file: "appliance.yaml")
         let gateway = configuration.gateway
-        #expect(gateway.listen == .init(host: "0.0.0.0", port: 9443))
+        var listen = GatewayConfiguration.Listen(host: "0.0.0.0", port: 9443)
+        listen.headerTimeout = .seconds(5)
+        listen.maxConnections = 2000
+        #expect(gateway.listen == listen)
+        #expect(listen.bodyTimeout == .seconds(60) && listen.idleTimeout == .seconds(75))
         #expect(configuration.logLevel == .debug)
         #expect(gateway.limits == .init(maxBodyBytes: 1_048_576, maxJSONDepth: 32))
         #expect(gateway.timeouts == .init(connect: .seconds(2), firstByte: .seconds(90), idle: .milliseconds(500), total: .seconds(600)))
@@ -89,6 +95,8 @@ import Testing
                 "does not exist"
             ),
             ("log_level: loud\n", 1, "log_level", "expected one of trace"),
+            ("listen:\n  max_connections: 0\n", 2, "listen.max_connections", "1"),
+            ("listen:\n  idle_timeout: never\n", 2, "listen.idle_timeout", "duration"),
             ("upstreams:\n  gpu:\n    queue: {depth: -1}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.depth", "0"),
             ("upstreams:\n  gpu:\n    queue: {wait: forever}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.wait", "duration"),
             ("upstreams:\n  gpu:\n    queue: {size: 3}\n    hosts: [{url: http://h}]\n", 3, "upstreams.gpu.queue.size", "unknown key"),

@@ -171,3 +171,23 @@ def test_a_4_mb_streamed_prompt_is_served_in_bounded_memory(tmp_path, mocks):
         assert grown <= 64, f"peak RSS grew by {grown:.0f} MiB for a 4 MB prompt"
     finally:
         gateway.stop()
+
+
+def test_connections_beyond_the_cap_get_a_clear_503_and_others_come_back(tmp_path, mocks):
+    extra = "listen:\n  max_connections: 5\n"
+    gateway = Gateway(tmp_path, gateway_config(tmp_path, [m.url for m in mocks], extra=extra))
+    try:
+        held = [connect(gateway) for _ in range(5)]
+        time.sleep(0.3)
+        sock = connect(gateway)
+        sock.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, body = read_until_closed(sock).split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 503") and b"retry-after: 1" in head.lower()
+        assert "max_connections" in json.loads(body)["error"]["message"]
+        for other in held:
+            other.close()
+        time.sleep(0.3)
+        with urllib.request.urlopen(gateway.base_url + "/healthz", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        gateway.stop()

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let (configuration, listenOverride) = try loadConfiguration()
         let logger = JournalLogging.bootstrap(level: configuration.logLevel)
+        Self.raiseOpenFileLimit()
         let gateway = configuration.gateway
         let state = try Self.openState(gateway, logger: logger)
         let http = UpstreamClient.makeHTTPClient(timeouts: gateway.timeouts)
@@ -73,6 +74,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await http.shutdown()
         logger.notice("stopped")
+    }
+
+    /// Raises the soft limit on open files to the hard one: thousands of client connections need
+    /// more than the usual 1,024 descriptors. Under systemd the unit's `LimitNOFILE` sets both
+    /// (and its system call filter refuses this call, which is then not needed).
+    private static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 1 << 20)
+        _ = setrlimit(resource, &limit)
     }
 
     /// The configuration, with `--listen` applied (kept across reloads).

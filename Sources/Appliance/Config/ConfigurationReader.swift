@@ -47,13 +47,16 @@ struct ConfigurationReader {
     }
 
     private func readListen(_ node: ConfigNode) throws -> GatewayConfiguration.Listen {
-        let entries = try node.mapping(allowed: ["address", "port", "tls", "header_timeout", "body_timeout", "idle_timeout"])
+        let entries = try node.mapping(allowed: [
+            "address", "port", "tls", "header_timeout", "body_timeout", "idle_timeout", "max_connections",
+        ])
         var listen = GatewayConfiguration.Listen()
         if let address = entries["address"] { listen.host = try address.string() }
         if let port = entries["port"] { listen.port = try port.int(in: 0...65535) }
         if let value = entries["header_timeout"] { listen.headerTimeout = try value.duration() }
         if let value = entries["body_timeout"] { listen.bodyTimeout = try value.duration() }
         if let value = entries["idle_timeout"] { listen.idleTimeout = try value.duration() }
+        if let value = entries["max_connections"] { listen.maxConnections = try value.int(in: 1...1_000_000) }
         if let tls = entries["tls"] {
             let files = try tls.mapping(allowed: ["certificate", "key"])
             guard let certificate = files["certificate"], let key = files["key"] else {

@@ -13,6 +13,7 @@ enum EffectiveConfigurationPrinter {
             ("address", scalar(gateway.listen.host)), ("port", scalar(String(gateway.listen.port))),
             ("header_timeout", scalar(text(gateway.listen.headerTimeout))), ("body_timeout", scalar(text(gateway.listen.bodyTimeout))),
             ("idle_timeout", scalar(text(gateway.listen.idleTimeout))),
+            ("max_connections", scalar(String(gateway.listen.maxConnections))),
         ]
         if let certificate = gateway.listen.tlsCertificatePath, let key = gateway.listen.tlsKeyPath {
             listen.append(("tls", map([("certificate", scalar(certificate)), ("key", scalar(key))])))

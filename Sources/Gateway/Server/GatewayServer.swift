@@ -45,7 +45,10 @@ package struct GatewayServer: Service {
             body: TimeAmount(listen.bodyTimeout),
             idle: TimeAmount(listen.idleTimeout)
         )
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ParserErrorHandler(), ClientDeadlineHandler(deadlines)])
+        let connections = ConnectionCount(limit: listen.maxConnections)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionLimitHandler(connections), ParserErrorHandler(), ClientDeadlineHandler(deadlines)]
+        )
         if let certificatePath = listen.tlsCertificatePath, let keyPath = listen.tlsKeyPath {
             let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
