@@ -30,7 +30,13 @@ final class ClientDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private let deadlines: Deadlines
-    private var pending: Scheduled<Void>?
+    /// When the connection is closed unless the phase it is in ends first; nil while answering.
+    private var deadline: NIODeadline?
+    /// The one timer of the connection, if any: it fires at or before `deadline` and re-arms
+    /// itself for a later one, so a request moves deadlines by storing an instant, not by
+    /// scheduling and cancelling a task.
+    private var timer: Scheduled<Void>?
+    private var timerFires: NIODeadline?
     /// Requests whose response has not ended yet (HTTP/1 pipelining may queue more than one).
     private var unanswered = 0
     /// Between a request's head and its end.
@@ -50,7 +56,7 @@ final class ClientDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,20 +95,46 @@ final class ClientDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
         context.fireChannelInactive()
     }
 
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
-        disarm()
-        let channel = context.channel
-        pending = context.eventLoop.scheduleTask(in: timeout) {
-            channel.close(promise: nil)
+        let due = NIODeadline.now() + timeout
+        deadline = due
+        if let fires = timerFires, fires <= due { return }
+        schedule(at: due, context: context)
+    }
+
+    private func schedule(at due: NIODeadline, context: ChannelHandlerContext) {
+        timer?.cancel()
+        timerFires = due
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: due) {
+            let (handler, context) = loopBound.value
+            handler.fire(context: context)
+        }
+    }
+
+    private func fire(context: ChannelHandlerContext) {
+        timer = nil
+        timerFires = nil
+        guard let deadline else { return }
+        if deadline <= .now() {
+            context.close(promise: nil)
+        } else {
+            schedule(at: deadline, context: context)
         }
     }
 
     private func disarm() {
-        pending?.cancel()
-        pending = nil
+        deadline = nil
+    }
+
+    private func stopTimer() {
+        deadline = nil
+        timer?.cancel()
+        timer = nil
+        timerFires = nil
     }
 }
