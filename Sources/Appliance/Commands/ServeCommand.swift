@@ -205,6 +205,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: admin),
             .init(service: ReloadOnHangup(reloader: reloader, notifier: notifier, status: status)),
             .init(service: SystemdWatchdog(notifier: notifier, audit: runtime.audit, status: status)),
+            .init(service: MemoryReturner()),
             .init(service: server),
             .init(service: ShutdownNotifier(notifier: notifier), successTerminationBehavior: .ignore),
         ] + (inbox.map { [.init(service: $0)] } ?? [])
