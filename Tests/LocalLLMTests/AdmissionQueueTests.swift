@@ -127,6 +127,38 @@ import Testing
         freshLease.finish(.success)
     }
 
+    /// While slots churn, a newcomer that finds one freed since it looked looks again from the
+    /// back: it never jumps ahead of those waiting, and the queue never grows past its depth.
+    @Test func churnNeverPushesTheQueuePastItsDepth() async throws {
+        let pool = pool(hosts: 1, maxConcurrent: 1, depth: 3, wait: .seconds(5))
+        let deepest = Arrivals()
+        let outcomes = Arrivals()
+        let sampling = Task {
+            while !Task.isCancelled {
+                deepest.note(pool.queueStats.depth)
+                try? await Task.sleep(for: .microseconds(50))
+            }
+        }
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<60 {
+                group.addTask {
+                    switch await pool.admit(affinityKey: nil) {
+                    case .lease(let lease):
+                        try? await Task.sleep(for: .microseconds(300))
+                        lease.finish(.success)
+                        outcomes.note(1)
+                    case .queueFull: outcomes.note(2)
+                    case .unavailable, .timedOut: outcomes.note(3)
+                    }
+                }
+            }
+        }
+        sampling.cancel()
+        #expect((deepest.numbers.max() ?? 0) <= 3)
+        #expect(outcomes.numbers.count == 60 && !outcomes.numbers.contains(3))
+        #expect(pool.queueStats.depth == 0 && pool.hosts[0].snapshot(at: .now).outstanding == 0)
+    }
+
     /// Many requests against few slots: every one is served, none refused, none lost.
     @Test func aBurstBeyondCapacityIsServedWhole() async throws {
         let pool = pool(hosts: 2, maxConcurrent: 4, depth: 256)

@@ -9,8 +9,10 @@ import Synchronization
 /// was freed since, so a release between its failed try and its enqueueing is never missed.
 package final class AdmissionQueue: Sendable {
     enum Wake: Sendable {
-        /// A slot was freed (or had been since the caller looked): try again.
+        /// Woken from the queue: a slot was freed; try again, ahead of those still waiting.
         case retry
+        /// Not queued: a slot was freed since the caller looked; look again.
+        case changed
         /// The queue is at its depth: refuse now.
         case full
         /// The wait ran out, or the caller was cancelled.
@@ -100,7 +102,7 @@ package final class AdmissionQueue: Sendable {
             await withCheckedContinuation { continuation in
                 let immediate: Wake? = state.withLock { state in
                     if state.expiredEarly.remove(id) != nil { return .expired }
-                    if state.generation != generation { return .retry }
+                    if state.generation != generation { return .changed }
                     if !front, state.waiters.count >= depth {
                         state.stats.refusedFull += 1
                         return .full

@@ -73,6 +73,9 @@ package final class UpstreamPool: Sendable {
             switch await queue.wait(after: generation, front: front, until: start + configuration.queue.wait) {
             case .retry:
                 front = true
+            case .changed:
+                // Not queued yet: a newcomer stays behind those waiting (and within the depth).
+                continue
             case .full:
                 return .queueFull
             case .expired:
