@@ -132,6 +132,8 @@ package struct Detectors: Sendable {
                 }
             }
         }
+        // A secret's value written again elsewhere, in any window.
+        stages[Stage.secrets.rawValue] += RepeatedSecrets.occurrences(of: stages[Stage.secrets.rawValue], in: utf8)
         // Context a window may not reach: the header of a table a card-shaped number sits in.
         stages[Stage.cards.rawValue].removeAll { PaymentCardRules.isSomethingElse(at: $0.range.lowerBound, in: utf8) }
         if !custom.isEmpty { stages[Stage.custom.rawValue] = custom.scan(text()) }

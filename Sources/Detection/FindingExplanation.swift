@@ -40,6 +40,8 @@ package enum FindingExplanation {
         case "aws_secret_access_key": return ("AWS secret access key: a 40-character random value assigned to an AWS secret name", .medium)
         case "azure_storage_key":
             return ("Azure account or shared access key: a random value assigned to AccountKey/SharedAccessKey", .medium)
+        case "azure_sas_token":
+            return ("Azure shared access signature: the sig= HMAC of a URL whose query names a service version (sv=)", .high)
         case "generic_secret":
             return ("credential: a name that says secret, token or key, and a random value (entropy, mixed characters)", .medium)
         case "email": return ("e-mail address outside the reserved example domains", .high)

@@ -9,9 +9,10 @@ struct PasswordPhrases {
     /// Words between the password word and the value: `is`, `est`, `ist`, `lautet`, `wordt`, `was`, `=`.
     static let links = ["is", "was", "est", "ist", "lautet", "wordt", "becomes", "blijft", "reste", "bleibt", "="].map { Array($0.utf8) }
 
-    func scan(_ scanner: TextScanner, gates: SecretGates) -> [(type: String, range: Range<Int>)] {
+    /// Where the password words are, found from the gate pass's anchors: each word once.
+    static func passwordWords(_ scanner: TextScanner, gates: SecretGates) -> [Range<Int>] {
         let bytes = scanner.bytes
-        var found: [(type: String, range: Range<Int>)] = []
+        var words: [Range<Int>] = []
         var lastStart = -1
         for hit in gates.passwordAnchors {
             var start = hit
@@ -19,8 +20,18 @@ struct PasswordPhrases {
             guard start != lastStart else { continue }
             lastStart = start
             let end = scanner.run(from: hit, while: TextScanner.isAlnum)
-            guard end - start <= 16, Self.isPasswordWord(bytes[start..<end], scanner, at: start) else { continue }
-            if let value = value(after: end, opened: start > 0 && bytes[start - 1] == 0x3C, scanner) {
+            guard end - start <= 16, isPasswordWord(bytes[start..<end], scanner, at: start) else { continue }
+            words.append(start..<end)
+        }
+        return words
+    }
+
+    /// The passwords after `words` (``passwordWords(_:gates:)``).
+    func scan(_ scanner: TextScanner, words: [Range<Int>]) -> [(type: String, range: Range<Int>)] {
+        let bytes = scanner.bytes
+        var found: [(type: String, range: Range<Int>)] = []
+        for word in words {
+            if let value = value(after: word.upperBound, opened: word.lowerBound > 0 && bytes[word.lowerBound - 1] == 0x3C, scanner) {
                 found.append(("password", value))
             }
         }
@@ -68,6 +79,12 @@ struct PasswordPhrases {
                 break
             }
         }
+        // `the password for the staging server is …`, `mot de passe du serveur est …`, `Kennwort
+        // für den Admin: …`: a few words saying whose password it is, then the link.
+        if !linked, let after = Self.linkAfterWords(from: cursor, bytes) {
+            cursor = after
+            linked = true
+        }
         while cursor < bytes.count, bytes[cursor] == 0x20 { cursor += 1 }
         var quoted = false
         if cursor < bytes.count, bytes[cursor] == 0x22 || bytes[cursor] == 0x27 || bytes[cursor] == 0x60 {
@@ -80,6 +97,35 @@ struct PasswordPhrases {
         // Without a linking word (`Password Xy7k…`) a run of words (`password reset-2024 link`) is not one.
         guard valueEnd - cursor >= 8, linked || quoted || !SecretAssignments.isWordRun(bytes[cursor..<valueEnd]) else { return nil }
         return judged(cursor..<valueEnd, scanner)
+    }
+
+    /// Words after a password word that make the phrase about the password, not the password.
+    static let aboutWords: Set<String> = [
+        "policy", "policies", "reset", "hint", "hints", "length", "format", "rule", "rules", "requirement", "requirements",
+        "strength", "complexity", "expiry", "expiration", "field", "prompt", "manager", "change", "changes", "rotation", "history",
+        "hash", "regex", "pattern", "validation", "protected", "protection", "richtlinie", "regel", "regels", "eisen", "politique",
+        "longueur", "vergessen", "vergeten", "oublié", "oublie",
+    ]
+
+    /// Where the value starts when up to four words (letters only, none of ``aboutWords``) and
+    /// then a linking word or a colon follow `start`; nil otherwise.
+    static func linkAfterWords(from start: Int, _ bytes: [UInt8]) -> Int? {
+        var cursor = start
+        for _ in 0..<4 {
+            let wordEnd = cursor + bytes[cursor...].prefix { (TextScanner.isAlnum($0) && !TextScanner.isDigit($0)) || $0 >= 0x80 }.count
+            guard wordEnd > cursor, wordEnd - cursor <= 16, wordEnd + 1 < bytes.count else { return nil }
+            // `password policy: …`, `password reset link is …`: about the password, not it.
+            let word = String(decoding: bytes[cursor..<wordEnd].map { TextScanner.fold($0, true) }, as: UTF8.self)
+            guard !Self.aboutWords.contains(word) else { return nil }
+            if bytes[wordEnd] == 0x3A, bytes[wordEnd + 1] == 0x20 { return wordEnd + 2 }
+            guard bytes[wordEnd] == 0x20 else { return nil }
+            cursor = wordEnd + 1
+            for link in links.dropLast() where TextScanner.startsFolded(bytes[cursor...], with: link) {
+                let after = cursor + link.count
+                if after < bytes.count, bytes[after] == 0x20 { return after + 1 }
+            }
+        }
+        return nil
     }
 
     private func judged(_ range: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {

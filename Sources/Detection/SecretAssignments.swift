@@ -35,6 +35,7 @@ struct SecretAssignments {
             if let type = judge(kind, value, scanner, nameStart: nameStart) { found.append((type, value.range)) }
         }
         found += commandLineFlags(scanner, gates: gates)
+        found += ShortPasswordFlags().scan(scanner, gates: gates)
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
@@ -225,6 +226,16 @@ struct SecretAssignments {
         if !quoted, hasLower, !hasUpper, !hasDigit, value.allSatisfy({ (0x61...0x7A).contains($0) || $0 == 0x5F }) { return false }
         guard classes >= 2 || value.count >= 10 else { return false }
         return TextScanner.entropy(value) >= 2.3
+    }
+
+    /// How many kinds of characters `value` holds: lower case, upper case, digits, others.
+    static func characterKinds(_ value: ArraySlice<UInt8>) -> Int {
+        let kinds = [
+            value.contains { (0x61...0x7A).contains($0) }, value.contains(where: TextScanner.isUpper),
+            value.contains(where: TextScanner.isDigit),
+            value.contains { !TextScanner.isAlnum($0) },
+        ]
+        return kinds.filter { $0 }.count
     }
 
     /// Random-looking: 12+ characters, no spaces, letters and digits (or long and mixed case),

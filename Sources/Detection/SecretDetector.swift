@@ -27,9 +27,12 @@ struct SecretDetector {
         tokens += prefixedTokens(scanner, at: scanner.landmarks.capitals)
         tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
         let gates = SecretGates(scanner.bytes)
+        let passwordWords = PasswordPhrases.passwordWords(scanner, gates: gates)
         let families: [[(type: String, range: Range<Int>)]] = [
             keys, tokens, jsonWebTokens(scanner).map { ("jwt", $0) }, passwordsInURLs(scanner).map { ("password_in_url", $0) },
-            SecretAssignments().scan(scanner, gates: gates), PasswordPhrases().scan(scanner, gates: gates),
+            sharedAccessSignatures(scanner).map { ("azure_sas_token", $0) },
+            SecretAssignments().scan(scanner, gates: gates), PasswordPhrases().scan(scanner, words: passwordWords),
+            HostCredentialPairs().scan(scanner, passwordWords: passwordWords),
         ]
         guard families.contains(where: { !$0.isEmpty }) else { return [] }
         // Each family's findings come sorted by start; the most specific family goes first.
@@ -109,7 +112,7 @@ struct SecretDetector {
         return tokens
     }
 
-    /// `scheme://user:password@host`: the password part.
+    /// `scheme://user:password@host` (or `scheme://:password@host`): the password part.
     func passwordsInURLs(_ scanner: TextScanner) -> [Range<Int>] {
         var found: [Range<Int>] = []
         let userChars: (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D || $0 == 0x25 }
@@ -117,11 +120,14 @@ struct SecretDetector {
         for separator in scanner.landmarks.colons
         where separator + 2 < bytes.count && bytes[separator + 1] == 0x2F && bytes[separator + 2] == 0x2F {
             let userEnd = scanner.run(from: separator + 3, while: userChars)
-            guard userEnd > separator + 3, userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
+            // `redis://:password@host`: a password with no user name.
+            guard userEnd < scanner.bytes.count, scanner.bytes[userEnd] == 0x3A else { continue }
             let passwordEnd = scanner.run(from: userEnd + 1) { $0 > 0x20 && $0 != 0x40 && $0 != 0x2F && $0 != 0x22 && $0 != 0x27 }
             guard passwordEnd > userEnd + 1, passwordEnd < scanner.bytes.count, scanner.bytes[passwordEnd] == 0x40 else { continue }
             let password = scanner.bytes[userEnd + 1..<passwordEnd]
             guard !Self.isPlaceholder(password), password.count > 4 else { continue }
+            // `cvs://:pserver:anoncvs@host`: CVS's access method, not a password.
+            if userEnd == separator + 3, password.contains(0x3A) { continue }
             // `userid:password@`, `postgres:postgres@`: a word, or the user name again, is an example.
             let user = scanner.bytes[separator + 3..<userEnd]
             let word = String(decoding: password.map { TextScanner.fold($0, true) }, as: UTF8.self)

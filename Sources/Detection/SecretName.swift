@@ -14,8 +14,12 @@ enum SecretName {
     }
 
     /// Words that name a password, compared whole or as the end of a word (`dbpassword`).
-    static let passwordSuffixes = ["password", "passwd", "passwort", "wachtwoord", "kennwort", "passphrase", "motdepasse", "passcode"]
-    static let passwordWords = ["pwd", "pass", "pw", "pswd", "mdp", "pword"]
+    /// With the misspellings people type in chat and tickets (`pasword`, `passowrd`).
+    static let passwordSuffixes = [
+        "password", "passwd", "passwort", "wachtwoord", "kennwort", "passphrase", "motdepasse", "passcode", "pasword", "passowrd",
+        "passwrod", "paasword",
+    ]
+    static let passwordWords = ["pwd", "pass", "pw", "pswd", "mdp", "pword", "passwords"]
     /// Words that name another credential, compared whole or as the end of a word (`authtoken`).
     static let secretSuffixes = [
         "secret", "token", "apikey", "accesskey", "secretkey", "privatekey", "accountkey", "credential", "credentials", "signingkey",
@@ -58,7 +62,7 @@ enum SecretName {
     /// and most names in code, logs and JSON are turned away by this check alone, without
     /// splitting them into words.
     static let stems = [
-        "pass", "pw", "secret", "token", "key", "auth", "cred", "sas", "bearer", "jeton", "geheim", "wacht", "kennw",
+        "pass", "pasw", "paas", "pw", "secret", "token", "key", "auth", "cred", "sas", "bearer", "jeton", "geheim", "wacht", "kennw",
         "mdp", "cle", "clé", "sleutel", "schl",
     ].map { Array($0.utf8) }
 

@@ -1,0 +1,86 @@
+import Governance
+import TestFixtures
+import Testing
+
+@testable import Detection
+
+/// Credentials in the shapes people write them outside configuration files: a value written
+/// twice, a command line's short `-p`, an Azure SAS URL, a password phrase with words between
+/// the word and the value, `user/password` pairs after a host or a label. Values come from a
+/// fixed seed; every positive has look-alikes next to it that must stay silent.
+@Suite struct CredentialShapesTests {
+    static let password = "Qm7" + SeededText.random(6, "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ", seed: 11) + "#4"
+
+    static func secrets(_ text: String) -> [String] {
+        Detectors.scan(text).filter { $0.category == .secret }.map {
+            String(text.unicodeScalars.dropFirst($0.start).prefix($0.end - $0.start))
+        }
+    }
+
+    @Test func aValueFoundOnceIsFoundWhereverItIsWrittenAgain() {
+        let value = Self.password
+        #expect(Self.secrets("Passwd: \(value) \(value)") == [value, value])
+        #expect(Self.secrets("backup notes\nroot/\(value), root password: \(value)") == [value, value])
+        // Across windows too: the repeat far below the assignment.
+        let far = "DB_PASSWORD=\(value)\n" + String(repeating: "filler line of log text\n", count: 20_000) + "again \(value) here"
+        #expect(Detectors.standard.scan(far, windowSize: 64 * 1024).filter { $0.category == .secret }.count == 2)
+        // Not inside a longer token, and not a value that is only words.
+        #expect(Self.secrets("password=\(value)\nid=x\(value)9").count == 1)
+        #expect(Self.secrets("jmx.password.toHashes = true|false\nssl = true|false").count <= 1)
+    }
+
+    @Test func aShortPasswordFlagOnlyWhereTheToolTakesOne() {
+        let value = Self.password
+        let found = [
+            "mysql -h db.internal -u root -p\(value) app", "mysqldump -uroot -p'\(value)' app", "sshpass -p '\(value)' ssh deploy@host",
+            "docker login -u admin -p \(value) registry.internal", "oc login -u dev -p \(value) https://api.cluster:6443",
+        ]
+        for text in found { #expect(Self.secrets(text) == [value], "\(text)") }
+        let silent = [
+            "mysql -u root -p app_database2", "docker run -u 1000 -p 8080:8080 nginx", "ssh -p 2222 deploy@host",
+            "tar -cpf archive2024.tar ./dir", "kubectl port-forward -p podname2 8080", "python -m pytest -p no:cacheprovider -u x",
+        ]
+        for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
+    }
+
+    @Test func anAzureSharedAccessSignatureAndAPasswordWithoutAUser() {
+        let signature = SeededText.random(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", seed: 5) + "%3D"
+        let url = "https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&sp=r&se=2026-12-31T00:00:00Z&sig=\(signature)"
+        #expect(Detectors.scan(url).map(\.type) == ["azure_sas_token"])
+        #expect(Self.secrets(url) == [signature])
+        #expect(Self.secrets("https://example.com/page?id=7&sig=\(signature)").isEmpty)
+        #expect(Self.secrets("redis://:\(Self.password)@cache.internal:6379/0") == [Self.password])
+        #expect(Self.secrets("cvs://:pserver:anoncvs@sources.redhat.com:/cvs/src").isEmpty)
+    }
+
+    @Test func aPasswordPhraseWithWordsBetweenTheWordAndTheValue() {
+        let value = Self.password
+        let found = [
+            "the password for the staging server is \(value)", "Le mot de passe du serveur est \(value)",
+            "Das Kennwort für den Admin: \(value)", "Het wachtwoord voor de database is \(value)",
+            "pasword: \(value)", "passwords: \(value)",
+        ]
+        for text in found { #expect(Self.secrets(text) == [value], "\(text)") }
+        let silent = [
+            "the password policy for admins is Strict2024!", "password reset for the team is Monday-10am",
+            "the password for the account is 12 characters long", "password strength: Level3-high",
+        ]
+        for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
+    }
+
+    @Test func aUserAndPasswordPairAfterAHostOrALabel() {
+        let value = Self.password
+        let found = [
+            "10.2.3.4 (admin/\(value))", "ssh deploy@10.2.3.4 then root/\(value)", "db01.internal --> ops@db01 (ops/\(value), other)",
+            "ID/Pass: admin/\(value)", "login/password-admin/\(value)", "(ID&PWD):admin/\(value)",
+        ]
+        // `ID/Pass: admin/…` is also an assignment to `Pass`, whose finding takes the user along.
+        for text in found { #expect(Self.secrets(text).count == 1 && Self.secrets(text)[0].hasSuffix(value), "\(text)") }
+        let silent = [
+            "ssh me@host then read docs/Setup2Guide", "10.0.0.1 (eth0/Ubuntu22)", "git clone git@github.com:org/Repo2Name",
+            "mail me@example.org payload Li3/RbbCM52t3JRMqAL4fBSMGs2aTEkwpQmn3S1v", "10.2.3.4 serves src/app/main.swift",
+            "see https://10.2.3.4/api/v2Beta3/x", "pass the path build/Release-x64 along",
+        ]
+        for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
+    }
+}
