@@ -37,7 +37,8 @@ struct DateOfBirthDetector {
             }
         }
         found += writtenDates(scanner, tokens: tokens)
-        return found
+        found += ordinalDates(scanner, tokens: tokens)
+        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// Year-month-day or day and month (either order) then year, one kind of separator (not a space).

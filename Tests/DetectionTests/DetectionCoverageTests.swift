@@ -137,6 +137,26 @@ import Testing
         }
     }
 
+    @Test func datesOfBirthWithOrdinalsAndLooseSpacing() {
+        let table = [
+            ("born on March 3rd, 1985", "March 3rd, 1985"), ("date of birth: 3rd of March 1985", "3rd of March 1985"),
+            ("DOB: Mar 3 1985", "Mar 3 1985"), ("né le 1er mars 1985", "1er mars 1985"),
+            ("Born: the 21st of June 1990", "21st of June 1990"),
+            ("DOB: June 21st 1990", "June 21st 1990"),
+        ]
+        for (text, date) in table {
+            let found = Detectors.scan(text)
+            #expect(found.map(\.type) == ["date_of_birth"], "\(text)")
+            #expect(found.first.map { String(text.unicodeScalars.dropFirst($0.start).prefix($0.end - $0.start)) } == date, "\(text)")
+        }
+        for text in [
+            "the meeting on March 3rd, 1985 was long", "released March 3 1985", "order 3rd of March 2024 shipped",
+            "birthday: 32nd of March 1985", "in 2019 we had 3 1985 units",
+        ] {
+            #expect(Self.types(text).isEmpty, "\(text)")
+        }
+    }
+
     @Test func paymentCardsByNetworkGroupingAndContext() {
         #expect(Self.types("card 4539 1488 0343 6467") == ["payment_card"])
         #expect(Self.types("Amex 3782 822463 10005").isEmpty, "a documented test number")
