@@ -37,8 +37,9 @@ struct DateOfBirthDetector {
             }
         }
         found += writtenDates(scanner, tokens: tokens)
-        found += ordinalDates(scanner, tokens: tokens)
-        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        let ordinal = ordinalDates(scanner, tokens: tokens)
+        guard !ordinal.isEmpty else { return found }
+        return (found + ordinal).sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// Year-month-day or day and month (either order) then year, one kind of separator (not a space).

@@ -10,6 +10,12 @@ package enum DetectorCatalog {
         ]
     }()
 
+    /// Each provider token type's documented prefixes, longest first.
+    package static let tokenPrefixes: [String: [String]] = Dictionary(
+        SecretDetector.rules.map { ($0.type, $0.prefixes) },
+        uniquingKeysWith: +
+    ).mapValues { $0.sorted { $0.count > $1.count } }
+
     package static let personalDataTypes: [String] = [
         "email", "phone", "payment_card", "iban", "us_ssn", "be_national_number", "nl_bsn", "uk_nino", "fr_nir",
         "ip_address", "date_of_birth",

@@ -2,17 +2,20 @@
 /// chat and runbooks: `10.0.0.5 (admin/Xy7k…)`, `ssh deploy@db01 (root/Xy7k…, ops/Q9v…)`,
 /// `10.0.0.5 --> admin/Xy7k…`, `ID/PW: admin/Xy7k…`. A line counts when it names a host (an
 /// IPv4 address or `user@host`), and then the pair must stand in parentheses or end the line;
-/// or after a password word (`ID/Pass:`, `login/password-`), anywhere. Its second half must
+/// or after a combined label (`ID/Pass:`, `login/password-`), anywhere. Its second half must
 /// look like a password, not a path or a name: 8–32 characters of at least three kinds
 /// (lower, upper, digit, symbol), not CamelCase words, a run of words or a file name. Paths
 /// and repository names (`docs/Setup2Guide`, `org/repo-v2`) say nothing.
 struct HostCredentialPairs {
-    /// The pairs on lines with a host, and after the password words `words` (`ID/PW: admin/Xy7k…`,
-    /// `login/password-admin/Xy7k…`: anywhere on the rest of the word's line).
+    /// The pairs on lines with a host, and after the password words of `words` that end a
+    /// combined label (`ID/PW: admin/Xy7k…`, `login/password-admin/Xy7k…`, `(ID&PWD):admin/…`:
+    /// anywhere on the rest of the word's line).
     func scan(_ scanner: TextScanner, passwordWords words: [Range<Int>]) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var lines: [Range<Int>] = []
-        let labelled = words.map { restOfLine(from: $0.upperBound, bytes) }
+        // A combined label: the password word right after `/` or `&` (`ID/PW`, `login/password`, `ID&PWD`).
+        let labelled = words.filter { $0.lowerBound > 0 && (bytes[$0.lowerBound - 1] == 0x2F || bytes[$0.lowerBound - 1] == 0x26) }
+            .map { restOfLine(from: $0.upperBound, bytes) }
         for at in scanner.landmarks.ats where at > 0 && at + 1 < bytes.count {
             guard TextScanner.isAlnum(bytes[at - 1]), TextScanner.isAlnum(bytes[at + 1]) else { continue }
             lines.append(restOfLine(from: at, bytes))
@@ -47,17 +50,17 @@ struct HostCredentialPairs {
         if start > 0, TextScanner.isAlnum(bytes[start - 1]) || bytes[start - 1] == 0x2E { return false }
         var cursor = start
         for part in 0..<4 {
-            let digitsEnd = cursor + bytes[cursor...].prefix(while: TextScanner.isDigit).count
-            guard digitsEnd > cursor, digitsEnd - cursor <= 3 else { return false }
-            cursor = digitsEnd
+            let digitsStart = cursor
+            while cursor < bytes.count, cursor - digitsStart < 4, TextScanner.isDigit(bytes[cursor]) { cursor += 1 }
+            guard cursor > digitsStart, cursor - digitsStart <= 3 else { return false }
             if part < 3 {
                 guard cursor < bytes.count, bytes[cursor] == 0x2E else { return false }
                 cursor += 1
             }
         }
-        return cursor == bytes.count
-            || !(TextScanner.isAlnum(bytes[cursor])
-                || bytes[cursor] == 0x2E && cursor + 1 < bytes.count && TextScanner.isDigit(bytes[cursor + 1]))
+        guard cursor < bytes.count else { return true }
+        let next = bytes[cursor]
+        return !TextScanner.isAlnum(next) && !(next == 0x2E && cursor + 1 < bytes.count && TextScanner.isDigit(bytes[cursor + 1]))
     }
 
     /// The password halves of the pairs in `segment`. After a password word (`labelled`) a pair

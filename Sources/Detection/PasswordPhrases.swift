@@ -31,7 +31,7 @@ struct PasswordPhrases {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
         for word in words {
-            if let value = value(after: word.upperBound, opened: word.lowerBound > 0 && bytes[word.lowerBound - 1] == 0x3C, scanner) {
+            if let value = value(after: word, opened: word.lowerBound > 0 && bytes[word.lowerBound - 1] == 0x3C, scanner) {
                 found.append(("password", value))
             }
         }
@@ -57,10 +57,11 @@ struct PasswordPhrases {
         bytes.count == lowercase.count && TextScanner.startsFolded(bytes, with: lowercase)
     }
 
-    /// The value after the password word ending at `end`: inside a `<password>…</password>`
+    /// The value after the password word `word`: inside a `<password>…</password>`
     /// element, or after spaces and at most one linking word.
-    private func value(after end: Int, opened: Bool, _ scanner: TextScanner) -> Range<Int>? {
+    private func value(after word: Range<Int>, opened: Bool, _ scanner: TextScanner) -> Range<Int>? {
         let bytes = scanner.bytes
+        let end = word.upperBound
         guard end < bytes.count else { return nil }
         if opened {
             guard bytes[end] == 0x3E else { return nil }
@@ -81,7 +82,8 @@ struct PasswordPhrases {
         }
         // `the password for the staging server is …`, `mot de passe du serveur est …`, `Kennwort
         // für den Admin: …`: a few words saying whose password it is, then the link.
-        if !linked, let after = Self.linkAfterWords(from: cursor, bytes) {
+        // Not after the verb `pass` (`may pass through it`), the commonest password word in prose.
+        if !linked, !Self.isVerbPass(word, bytes), let after = Self.linkAfterWords(from: cursor, bytes) {
             cursor = after
             linked = true
         }
@@ -108,24 +110,54 @@ struct PasswordPhrases {
     ]
 
     /// Where the value starts when up to four words (letters only, none of ``aboutWords``) and
-    /// then a linking word or a colon follow `start`; nil otherwise.
+    /// then a linking word or a colon follow `start`; nil otherwise. The words are compared with
+    /// ``aboutWords`` only once a link is found: most password words in prose have none.
     static func linkAfterWords(from start: Int, _ bytes: [UInt8]) -> Int? {
         var cursor = start
         for _ in 0..<4 {
-            let wordEnd = cursor + bytes[cursor...].prefix { (TextScanner.isAlnum($0) && !TextScanner.isDigit($0)) || $0 >= 0x80 }.count
+            var wordEnd = cursor
+            while wordEnd < bytes.count, wordEnd - cursor <= 16, isWordByte(bytes[wordEnd]) { wordEnd += 1 }
             guard wordEnd > cursor, wordEnd - cursor <= 16, wordEnd + 1 < bytes.count else { return nil }
-            // `password policy: …`, `password reset link is …`: about the password, not it.
-            let word = String(decoding: bytes[cursor..<wordEnd].map { TextScanner.fold($0, true) }, as: UTF8.self)
-            guard !Self.aboutWords.contains(word) else { return nil }
-            if bytes[wordEnd] == 0x3A, bytes[wordEnd + 1] == 0x20 { return wordEnd + 2 }
-            guard bytes[wordEnd] == 0x20 else { return nil }
-            cursor = wordEnd + 1
-            for link in links.dropLast() where TextScanner.startsFolded(bytes[cursor...], with: link) {
-                let after = cursor + link.count
-                if after < bytes.count, bytes[after] == 0x20 { return after + 1 }
+            let valueStart: Int
+            if bytes[wordEnd] == 0x3A, bytes[wordEnd + 1] == 0x20 {
+                valueStart = wordEnd + 2
+            } else {
+                guard bytes[wordEnd] == 0x20 else { return nil }
+                cursor = wordEnd + 1
+                guard let end = linkEnd(at: cursor, bytes) else { continue }
+                valueStart = end
             }
+            // `password policy: …`, `password reset link is …`: about the password, not it.
+            let about = bytes[start..<wordEnd].split(separator: 0x20).contains { word in
+                Self.aboutWords.contains(String(decoding: word.map { TextScanner.fold($0, true) }, as: UTF8.self))
+            }
+            return about ? nil : valueStart
         }
         return nil
+    }
+
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (TextScanner.isAlnum(byte) && !TextScanner.isDigit(byte)) || byte >= 0x80
+    }
+
+    /// The first letters of the linking words (`is`, `was`, `est`, `lautet`, `becomes`, `reste`).
+    private static let linkInitials: Set<UInt8> = Set(links.dropLast().map { $0[0] })
+
+    /// Just past a linking word and its space at `offset`, if one is there.
+    private static func linkEnd(at offset: Int, _ bytes: [UInt8]) -> Int? {
+        guard offset < bytes.count, linkInitials.contains(TextScanner.fold(bytes[offset], true)) else { return nil }
+        for link in links.dropLast() where TextScanner.startsFolded(bytes[offset...], with: link) {
+            let after = offset + link.count
+            if after < bytes.count, bytes[after] == 0x20 { return after + 1 }
+        }
+        return nil
+    }
+
+    static let pass = Array("pass".utf8)
+
+    /// `pass`, which prose uses as a verb far more than as a password's name.
+    private static func isVerbPass(_ word: Range<Int>, _ bytes: [UInt8]) -> Bool {
+        word.count == pass.count && TextScanner.startsFolded(bytes[word], with: pass)
     }
 
     private func judged(_ range: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {

@@ -2,18 +2,16 @@
 /// shape, its name or its phrase), every other place the same value stands in the text as a
 /// whole token is that secret too (`Passwd: Xy7k… Xy7k…`, `root/Xy7k…, root password: Xy7k…`).
 /// Without this, redaction would leave the second copy in the prompt.
+///
+/// A prompt-sized text (up to ``wholeText``) is searched whole for each value; in a longer one
+/// each value is looked for within ``neighbourhood`` bytes of where it was found (its line and
+/// those around it), and the search stops after half a pass's worth of bytes, so a text dense
+/// with secrets costs no more than that.
 enum RepeatedSecrets {
     /// Values shorter than this are not looked for again: a short value may be a common word.
     static let minimumLength = 8
-    /// At most this many distinct values are looked for (each one is a `memmem` over the text).
-    static let maximumValues = 32
-
-    /// A value that stands for itself wherever it appears: three kinds of characters (lower,
-    /// upper, digit, symbol) and not a run of words (`true|false`, `password1` or
-    /// `scram-sha-256` may be found once by their name, but elsewhere are just words).
-    static func isDistinctive(_ value: ArraySlice<UInt8>) -> Bool {
-        SecretAssignments.characterKinds(value) >= 3 && !SecretAssignments.isWordRun(value)
-    }
+    static let wholeText = 64 * 1024
+    static let neighbourhood = 512
 
     /// Every occurrence of a value in `found` that `found` does not already cover.
     static func occurrences(
@@ -23,26 +21,37 @@ enum RepeatedSecrets {
         type: String, range: Range<Int>
     )] {
         guard !found.isEmpty else { return [] }
-        var types: [[UInt8]: String] = [:]
-        var order: [[UInt8]] = []
-        for item in found where item.range.count >= minimumLength && item.type != "private_key" {
-            let value = Array(utf8[item.range])
-            guard types[value] == nil, isDistinctive(value[...]) else { continue }
-            types[value] = item.type
-            order.append(value)
-            if order.count == maximumValues { break }
-        }
-        let known = Set(found.map(\.range.lowerBound))
+        var budget = utf8.count / 2 + wholeText
+        var known = Set<Int>()
         var repeats: [(type: String, range: Range<Int>)] = []
-        for value in order {
-            for start in TextScanner.occurrences(of: value, in: utf8) where !known.contains(start) {
+        for item in found where item.range.count >= minimumLength && item.type != "private_key" {
+            guard isDistinctive(UnsafeBufferPointer(rebasing: utf8[item.range])) else { continue }
+            if known.isEmpty { known = Set(found.map(\.range.lowerBound)) }
+            let region =
+                utf8.count <= wholeText
+                ? 0..<utf8.count
+                : max(0, item.range.lowerBound - neighbourhood)..<min(utf8.count, item.range.upperBound + neighbourhood)
+            guard budget >= region.count else { break }
+            budget -= region.count
+            let value = Array(utf8[item.range])
+            for offset in TextScanner.occurrences(of: value, in: UnsafeBufferPointer(rebasing: utf8[region])) {
+                let start = region.lowerBound + offset
                 let end = start + value.count
-                // A whole token: not the middle of a longer word or key.
+                // A whole token, not the middle of a longer word or key; each place once.
                 if start > 0, TextScanner.isAlnum(utf8[start - 1]), TextScanner.isAlnum(value[0]) { continue }
                 if end < utf8.count, TextScanner.isAlnum(utf8[end]), TextScanner.isAlnum(value[value.count - 1]) { continue }
-                repeats.append((types[value] ?? "generic_secret", start..<end))
+                guard known.insert(start).inserted else { continue }
+                repeats.append((item.type, start..<end))
             }
         }
         return repeats
+    }
+
+    /// A value that stands for itself wherever it appears: three kinds of characters (lower,
+    /// upper, digit, symbol) and not a run of words (`true|false`, `password1` or
+    /// `scram-sha-256` may be found once by their name, but elsewhere are just words).
+    static func isDistinctive(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        let slice = Array(value)[...]
+        return SecretAssignments.characterKinds(slice) >= 3 && !SecretAssignments.isWordRun(slice)
     }
 }

@@ -21,9 +21,14 @@ import Testing
         let value = Self.password
         #expect(Self.secrets("Passwd: \(value) \(value)") == [value, value])
         #expect(Self.secrets("backup notes\nroot/\(value), root password: \(value)") == [value, value])
-        // Across windows too: the repeat far below the assignment.
-        let far = "DB_PASSWORD=\(value)\n" + String(repeating: "filler line of log text\n", count: 20_000) + "again \(value) here"
-        #expect(Detectors.standard.scan(far, windowSize: 64 * 1024).filter { $0.category == .secret }.count == 2)
+        // In a long text, across a window's end: the assignment ends the first 1 KiB window, the
+        // repeat on the next line starts the second (which sees no name of its own).
+        let filler = "filler line of plain log text..\n"
+        let long =
+            String(repeating: filler, count: 32) + "DB_PASSWORD=\(value)\nagain \(value) here\n" + String(repeating: filler, count: 3000)
+        for size in [1024, Int.max] {
+            #expect(Detectors.standard.scan(long, windowSize: size).filter { $0.category == .secret }.count == 2, "\(size)")
+        }
         // Not inside a longer token, and not a value that is only words.
         #expect(Self.secrets("password=\(value)\nid=x\(value)9").count == 1)
         #expect(Self.secrets("jmx.password.toHashes = true|false\nssl = true|false").count <= 1)

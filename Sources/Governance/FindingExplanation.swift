@@ -1,3 +1,5 @@
+package import Detection
+
 /// Why a detector reported a finding, and how sure that evidence is: what `tappass scan
 /// --format json` prints as `reason` and `confidence`, so a security team can see the rule
 /// behind each finding without reading the code.
@@ -18,14 +20,8 @@ package enum FindingExplanation {
         return ("\(reason), found by decoding \(encoding)", confidence)
     }
 
-    /// Each provider token type's prefixes, longest first.
-    static let prefixesByType: [String: [String]] = Dictionary(
-        SecretDetector.rules.map { ($0.type, $0.prefixes) },
-        uniquingKeysWith: +
-    ).mapValues { $0.sorted { $0.count > $1.count } }
-
     private static func base(_ type: String, category: Finding.Category, value: Substring) -> (String, Confidence) {
-        if let prefixes = prefixesByType[type] {
+        if let prefixes = DetectorCatalog.tokenPrefixes[type] {
             let named = prefixes.first { value.hasPrefix($0) }.map { " \($0)" } ?? ""
             return ("provider token: documented prefix\(named) and length", .high)
         }
