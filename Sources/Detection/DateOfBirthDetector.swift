@@ -8,23 +8,26 @@ struct DateOfBirthDetector {
     static let labels = IdentifierDetector.labels([
         "date of birth", "dob", "d.o.b", "born on", "born", "birth date", "birthdate", "birthday", "geboortedatum", "geboren op",
         "geboren am", "geboren", "geb.", "date de naissance", "né le", "née le", "né(e) le", "né", "née", "naissance",
-        "geburtsdatum", "geburtstag", "verjaardag", "anniversaire", "fecha de nacimiento", "birth",
+        "geburtsdatum", "geburtstag", "verjaardag", "anniversaire", "fecha de nacimiento", "birth", "nacido el", "nacida el",
+        "f. nac", "data di nascita", "nato il", "nata il", "data de nascimento", "nascido em", "nascida em", "födelsedatum",
+        "fødselsdato",
     ])
     /// Month names and their usual abbreviations, lower case, with the month they name.
     static let monthNames: [([UInt8], Int)] = {
+        // English, French, German, Dutch; then Spanish, Italian and Portuguese.
         let names: [[String]] = [
-            ["january", "jan", "janvier", "janv", "januar", "jänner", "januari"],
-            ["february", "feb", "février", "fevrier", "févr", "fevr", "februar", "februari"],
-            ["march", "mar", "mars", "märz", "maerz", "mrz", "maart", "mrt"],
-            ["april", "apr", "avril", "avr"],
-            ["may", "mai", "mei"],
-            ["june", "jun", "juin", "juni"],
-            ["july", "jul", "juillet", "juil", "juli"],
-            ["august", "aug", "août", "aout", "augustus"],
-            ["september", "sep", "sept", "septembre"],
-            ["october", "oct", "octobre", "oktober", "okt"],
-            ["november", "nov", "novembre"],
-            ["december", "dec", "décembre", "decembre", "déc", "dezember", "dez"],
+            ["january", "jan", "janvier", "janv", "januar", "jänner", "januari", "enero", "gennaio", "janeiro"],
+            ["february", "feb", "février", "fevrier", "févr", "fevr", "februar", "februari", "febrero", "febbraio", "fevereiro"],
+            ["march", "mar", "mars", "märz", "maerz", "mrz", "maart", "mrt", "marzo", "março", "marco"],
+            ["april", "apr", "avril", "avr", "abril", "aprile"],
+            ["may", "mai", "mei", "mayo", "maggio", "maio"],
+            ["june", "jun", "juin", "juni", "junio", "giugno", "junho"],
+            ["july", "jul", "juillet", "juil", "juli", "julio", "luglio", "julho"],
+            ["august", "aug", "août", "aout", "augustus", "agosto"],
+            ["september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "setembro"],
+            ["october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "outubro"],
+            ["november", "nov", "novembre", "noviembre", "novembro"],
+            ["december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dicembre", "dezembro"],
         ]
         return names.enumerated().flatMap { month, words in words.map { (Array($0.utf8), month + 1) } }
     }()

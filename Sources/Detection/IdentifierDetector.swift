@@ -15,6 +15,7 @@ struct IdentifierDetector {
         "phone", "tel", "mobile", "cell", "call", "gsm", "fax", "whatsapp", "telefoon", "téléphone", "telefon", "handy", "portable",
         "mobiel", "office", "bureau", "ruf", "appel", "bel ", "rufnummer", "telefonnummer", "telefoonnummer", "sms", "text me", "message",
         "reach", "contact", "joindre", "rappeler", "anrufen", "erreichbar", "bereikbaar", "bellen", "answering", "signal", "telegram",
+        "móvil", "movil", "celular", "cellulare", "llamar", "chiamare", "contacto", "contatto",
     ])
     static let ssnLabels = labels(["ssn"])
     static let longSSNLabels = labels(["social security", "sécurité sociale"])

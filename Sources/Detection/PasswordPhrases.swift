@@ -6,8 +6,10 @@
 /// ``SecretAssignments/isPlausiblePassword(_:quoted:)`` judges, so `the password is incorrect`
 /// or `password reset link` say nothing.
 struct PasswordPhrases {
-    /// Words between the password word and the value: `is`, `est`, `ist`, `lautet`, `wordt`, `was`, `=`.
-    static let links = ["is", "was", "est", "ist", "lautet", "wordt", "becomes", "blijft", "reste", "bleibt", "="].map { Array($0.utf8) }
+    /// Words between the password word and the value: `is`, `est`, `ist`, `lautet`, `wordt`, `was`,
+    /// Spanish `es`, Portuguese `é`, Italian `è`, Swedish `är`, `=`.
+    static let links = ["is", "was", "est", "ist", "lautet", "wordt", "becomes", "blijft", "reste", "bleibt", "es", "é", "è", "är", "="]
+        .map { Array($0.utf8) }
 
     /// Where the password words are, found from the gate pass's anchors: each word once.
     static func passwordWords(_ scanner: TextScanner, gates: SecretGates) -> [Range<Int>] {
@@ -16,10 +18,11 @@ struct PasswordPhrases {
         var lastStart = -1
         for hit in gates.passwordAnchors {
             var start = hit
-            while start > 0, TextScanner.isAlnum(bytes[start - 1]) { start -= 1 }
+            // Letters beyond ASCII belong to the word (`contraseña`, `hasło`).
+            while start > 0, TextScanner.isAlnum(bytes[start - 1]) || bytes[start - 1] >= 0x80 { start -= 1 }
             guard start != lastStart else { continue }
             lastStart = start
-            let end = scanner.run(from: hit, while: TextScanner.isAlnum)
+            let end = scanner.run(from: hit) { TextScanner.isAlnum($0) || $0 >= 0x80 }
             guard end - start <= 16, isPasswordWord(bytes[start..<end], scanner, at: start) else { continue }
             words.append(start..<end)
         }
@@ -42,7 +45,10 @@ struct PasswordPhrases {
     /// `passe` after `mot de`.
     static func isPasswordWord(_ word: ArraySlice<UInt8>, _ scanner: TextScanner, at start: Int) -> Bool {
         // Most words holding an anchor (`class`, `assert`, `upward`) end in none of the suffixes: bytes first.
-        guard let last = word.last, [0x64, 0x44, 0x74, 0x54, 0x65, 0x45, 0x73, 0x53, 0x77, 0x57].contains(last) else { return false }
+        guard let last = word.last, [0x64, 0x44, 0x74, 0x54, 0x65, 0x45, 0x73, 0x53, 0x77, 0x57, 0x61, 0x41, 0x6F, 0x4F].contains(last)
+        else {
+            return false
+        }
         if equalsFolded(word, passe) { return start >= 7 && TextScanner.startsFolded(scanner.bytes[(start - 7)...], with: motDe) }
         if shortWords.contains(where: { equalsFolded(word, $0) }) { return true }
         return suffixes.contains { word.count >= $0.count && equalsFolded(word.suffix($0.count), $0) }

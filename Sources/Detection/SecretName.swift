@@ -14,10 +14,13 @@ enum SecretName {
     }
 
     /// Words that name a password, compared whole or as the end of a word (`dbpassword`).
-    /// With the misspellings people type in chat and tickets (`pasword`, `passowrd`).
+    /// With the misspellings people type in chat and tickets (`pasword`, `passowrd`), and the
+    /// words of the other languages European offices write in (`contraseña`, `senha`,
+    /// `lösenord`, `passord`, `salasana`, `hasło`, `heslo`).
     static let passwordSuffixes = [
         "password", "passwd", "passwort", "wachtwoord", "kennwort", "passphrase", "motdepasse", "passcode", "pasword", "passowrd",
-        "passwrod", "paasword",
+        "passwrod", "paasword", "contraseña", "contrasena", "senha", "lösenord", "losenord", "passord", "adgangskode", "salasana",
+        "hasło", "haslo", "heslo",
     ]
     static let passwordWords = ["pwd", "pass", "pw", "pswd", "mdp", "pword", "passwords"]
     /// Words that name another credential, compared whole or as the end of a word (`authtoken`).
@@ -63,6 +66,7 @@ enum SecretName {
     /// splitting them into words.
     static let stems = [
         "pass", "pasw", "paas", "pw", "secret", "token", "key", "auth", "cred", "sas", "bearer", "jeton", "geheim", "wacht", "kennw",
+        "contras", "senha", "lösen", "losen", "adgang", "salasana", "hasł", "hasl", "hesl",
         "mdp", "cle", "clé", "sleutel", "schl",
     ].map { Array($0.utf8) }
 

@@ -1,11 +1,13 @@
 /// Written dates of birth the day-month-year reader of ``DateOfBirthDetector`` does not take
 /// apart: English ordinals and `of` (`March 3rd, 1985`, `3rd of March 1985`, `the 21st of
-/// June 1990`), French `1er` (`1er mars 1985`), and a day and year with only a space between
+/// June 1990`), French `1er` (`1er mars 1985`), Spanish and Portuguese `de` (`3 de marzo de
+/// 1985`), and a day and year with only a space between
 /// (`Mar 3 1985`, which the number reader joins into one token). Read backwards from the year,
 /// so only four-digit numbers in 1900–2100 cost anything; the label rule is the detector's.
 extension DateOfBirthDetector {
     static let ordinalSuffixes = ["st", "nd", "rd", "th", "er", "e"].map { Array($0.utf8) }
-    static let of = Array("of ".utf8)
+    /// `3rd of March`, Spanish and Portuguese `3 de marzo de 1985`.
+    static let joiners = ["of ", "de "].map { Array($0.utf8) }
 
     func ordinalDates(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
@@ -35,24 +37,37 @@ extension DateOfBirthDetector {
         return monthStart(endingAt: cursor, bytes)
     }
 
-    /// `3rd of March` / `1er mars` ending at `end`: where the day starts.
+    /// `3rd of March` / `1er mars` / `3 de marzo de` ending at `end`: where the day starts.
     private func dayFirst(before end: Int, _ bytes: [UInt8]) -> Int? {
         var cursor = end
+        var joined = false
+        // `… marzo de 1985`: the joiner before the year.
+        if let before = joiner(endingAt: cursor, bytes) {
+            cursor = before
+            joined = true
+        }
         if cursor > 0, bytes[cursor - 1] == 0x2C || bytes[cursor - 1] == 0x2E { cursor -= 1 }
         guard let month = monthStart(endingAt: cursor, bytes), month > 1, bytes[month - 1] == 0x20 else { return nil }
         cursor = month - 1
-        if cursor >= Self.of.count, bytes[(cursor - 2)..<(cursor + 1)].map({ TextScanner.fold($0, true) }) == Self.of {
-            guard cursor >= 3, bytes[cursor - 3] == 0x20 else { return nil }
-            cursor -= 3
+        if let before = joiner(endingAt: cursor, bytes) {
+            cursor = before
+            joined = true
         }
         let suffixed = skipOrdinal(before: cursor, bytes)
-        // Without an ordinal or `of`, `3 March 1985` is the detector's own reading.
-        guard suffixed != cursor || cursor != month - 1 else { return nil }
+        // Without an ordinal or a joiner, `3 March 1985` is the detector's own reading.
+        guard suffixed != cursor || joined else { return nil }
         let dayEnd = suffixed
         cursor = suffixed
         while cursor > 0, TextScanner.isDigit(bytes[cursor - 1]), dayEnd - cursor < 3 { cursor -= 1 }
         guard isDay(bytes[cursor..<dayEnd]), cursor == 0 || !TextScanner.isAlnum(bytes[cursor - 1]) else { return nil }
         return cursor
+    }
+
+    /// Where `of ` or `de ` ends at the space `end` (the word starts after a space): the space before it.
+    private func joiner(endingAt end: Int, _ bytes: [UInt8]) -> Int? {
+        guard end > 3, end < bytes.count, bytes[end - 3] == 0x20 else { return nil }
+        let word = bytes[(end - 2)...end].map { TextScanner.fold($0, true) }
+        return Self.joiners.contains(word) ? end - 3 : nil
     }
 
     /// Before an ordinal suffix that follows a digit (`3rd`, `21st`, `1er`), or `offset` itself.

@@ -63,7 +63,8 @@ import Testing
         let found = [
             "the password for the staging server is \(value)", "Le mot de passe du serveur est \(value)",
             "Das Kennwort für den Admin: \(value)", "Het wachtwoord voor de database is \(value)",
-            "pasword: \(value)", "passwords: \(value)",
+            "pasword: \(value)", "passwords: \(value)", "la contraseña del servidor es \(value)", "DB_CONTRASENA=\(value)",
+            "senha: \(value)", "la password del server è \(value)", "lösenord: \(value)", "hasło: \(value)",
         ]
         for text in found { #expect(Self.secrets(text) == [value], "\(text)") }
         let silent = [

@@ -142,7 +142,8 @@ import Testing
             ("born on March 3rd, 1985", "March 3rd, 1985"), ("date of birth: 3rd of March 1985", "3rd of March 1985"),
             ("DOB: Mar 3 1985", "Mar 3 1985"), ("né le 1er mars 1985", "1er mars 1985"),
             ("Born: the 21st of June 1990", "21st of June 1990"),
-            ("DOB: June 21st 1990", "June 21st 1990"),
+            ("DOB: June 21st 1990", "June 21st 1990"), ("fecha de nacimiento: 3 de marzo de 1985", "3 de marzo de 1985"),
+            ("nascido em 12 de março de 1985", "12 de março de 1985"), ("nato il 3 marzo 1985", "3 marzo 1985"),
         ]
         for (text, date) in table {
             let found = Detectors.scan(text)
@@ -151,7 +152,7 @@ import Testing
         }
         for text in [
             "the meeting on March 3rd, 1985 was long", "released March 3 1985", "order 3rd of March 2024 shipped",
-            "birthday: 32nd of March 1985", "in 2019 we had 3 1985 units",
+            "birthday: 32nd of March 1985", "in 2019 we had 3 1985 units", "publicado el 3 de marzo de 2024",
         ] {
             #expect(Self.types(text).isEmpty, "\(text)")
         }
