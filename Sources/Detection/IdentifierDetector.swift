@@ -169,6 +169,11 @@ struct IdentifierDetector {
         if north.count == 10, shape == [3, 3, 4], north[0] >= 0x32, north[3] >= 0x32 {
             return !isFictionalUS(north)
         }
+        // Spain, Italy and Portugal dial without a trunk 0 (612 34 56 78, 347 123 4567,
+        // 912 345 678): such a number only after a phone label, in groups of 2–4 digits.
+        if (9...10).contains(count), digits[0] != 0x30, groups.count >= 3, groups.allSatisfy({ (2...4).contains($0) }) {
+            return scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels)
+        }
         // European national numbers start with a trunk 0.
         guard (9...12).contains(count), digits[0] == 0x30, digits[1] != 0x30 else { return false }
         // Not the rest of an account number after its country code (`BE00 0586 4143 3239`).

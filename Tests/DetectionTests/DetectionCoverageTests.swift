@@ -176,6 +176,13 @@ import Testing
         #expect(Self.types("bel 06 12 34 56 78") == ["phone"])
         #expect(Self.types("queue 0 12 34 56 78 items").isEmpty)
         #expect(Self.types("SSN 078-05-1120 was on wallet inserts").isEmpty, "not a phone either")
+        // Without a trunk 0 (Spain, Italy, Portugal): only after a phone label.
+        for text in ["móvil: 612 34 56 78", "cellulare 347 123 4567", "telemóvel: 912 345 678"] {
+            #expect(Self.types(text) == ["phone"], "\(text)")
+        }
+        for text in ["order 612 34 56 78 shipped", "ref 123 456 789", "total 912 345 678 rows"] {
+            #expect(Self.types(text).isEmpty, "\(text)")
+        }
     }
 
     @Test func anAreaCodeAndASlashWithSpaces() {
