@@ -42,11 +42,14 @@ let package = Package(
         // The YAML reader that names file, line, column and key; name patterns (globs).
         .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The detectors: secrets, personal data, exfiltration. Pure, I/O-free, no policy.
-        .target(name: "Detection", dependencies: ["CTextScan"]),
+        .target(name: "TextViews", dependencies: ["CTextScan"]),
+        .target(name: "Detection", dependencies: ["CTextScan", "TextViews"]),
         // Policy, inspector, redactor, stream filter, quotas, report; refuses in its own terms.
         .target(
             name: "Governance",
-            dependencies: ["Detection", "JSONWire", "ConfigFile", nio("NIOCore"), .product(name: "Yams", package: "Yams"), crypto]
+            dependencies: [
+                "Detection", "TextViews", "JSONWire", "ConfigFile", nio("NIOCore"), .product(name: "Yams", package: "Yams"), crypto,
+            ]
         ),
         // The tamper-evident audit log: store, writer, Merkle tree, signed checkpoints, verifier.
         .target(name: "Audit", dependencies: [crypto, grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), logging, lifecycle]),
@@ -122,14 +125,20 @@ let package = Package(
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", nio("NIOCore")]),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Governance", "TestFixtures"]),
-        .testTarget(name: "GovernanceTests", dependencies: ["Governance", "Detection", "JSONWire", "ConfigFile", "TestFixtures"]),
+        .testTarget(
+            name: "GovernanceTests",
+            dependencies: ["Governance", "Detection", "TextViews", "JSONWire", "ConfigFile", "TestFixtures"]
+        ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Access", crypto, grdb, logging]),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "WireTranslationTests", dependencies: ["WireTranslation", "JSONWire", nio("NIOCore")]),
         .testTarget(name: "LocalLLMTests", dependencies: ["LocalLLM", "JSONWire"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Governance", "Detection", "Audit", "Access", "LocalLLM", "JSONWire", "TestFixtures", nio("NIOCore")]
+            dependencies: [
+                "Gateway", "Governance", "Detection", "TextViews", "Audit", "Access", "LocalLLM", "JSONWire", "TestFixtures",
+                nio("NIOCore"),
+            ]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(

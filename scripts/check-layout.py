@@ -24,13 +24,14 @@ ALLOWED = {
     "CSystemd": set(),
     "JSONWire": {"CTextScan"},
     "ConfigFile": set(),
-    "Detection": {"CTextScan"},
-    "Governance": {"Detection", "JSONWire", "ConfigFile", "CTextScan"},
+    "TextViews": {"CTextScan"},
+    "Detection": {"CTextScan", "TextViews"},
+    "Governance": {"Detection", "TextViews", "JSONWire", "ConfigFile", "CTextScan"},
     "Audit": set(),
     "Access": {"ConfigFile"},
     "LocalLLM": {"JSONWire"},
     "WireTranslation": {"JSONWire"},
-    "Gateway": {"Governance", "Detection", "Audit", "Access", "LocalLLM", "WireTranslation", "JSONWire", "ConfigFile"},
+    "Gateway": {"Governance", "Detection", "TextViews", "Audit", "Access", "LocalLLM", "WireTranslation", "JSONWire", "ConfigFile"},
     "AdminAPI": {"Gateway", "Governance", "Audit", "Access"},
     "StrictJSON": set(),
     "License": {"StrictJSON"},
@@ -45,7 +46,7 @@ ALLOWED = {
 }
 
 # Modules on the request or stream path: no Foundation JSON coder there.
-REQUEST_PATH = {"JSONWire", "Detection", "Governance", "LocalLLM", "WireTranslation", "Gateway"}
+REQUEST_PATH = {"JSONWire", "TextViews", "Detection", "Governance", "LocalLLM", "WireTranslation", "Gateway"}
 
 MAX_CODE_LINES = 3000
 

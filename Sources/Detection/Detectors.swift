@@ -1,3 +1,5 @@
+internal import TextViews
+
 /// All detectors over one text, most specific first: secrets (a token inside a URL or an
 /// assignment is reported once, as the most specific thing it is), the policy's exfiltration
 /// destinations and patterns, then personal data outside what was already found. Offsets are

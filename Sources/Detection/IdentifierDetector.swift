@@ -1,3 +1,5 @@
+internal import TextViews
+
 /// Phone numbers and national identifiers among the number tokens of a text.
 ///
 /// - Phones: E.164 (`+` and 8–15 digits); national formats of the US (`(415) 555-0134`,

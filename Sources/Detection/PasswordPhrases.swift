@@ -36,6 +36,8 @@ struct PasswordPhrases {
         for word in words {
             if let value = value(after: word, opened: word.lowerBound > 0 && bytes[word.lowerBound - 1] == 0x3C, scanner) {
                 found.append(("password", value))
+            } else if !Self.isVerbPass(word, bytes), let value = value(before: word, scanner) {
+                found.append(("password", value))
             }
         }
         return found
@@ -162,11 +164,11 @@ struct PasswordPhrases {
     static let pass = Array("pass".utf8)
 
     /// `pass`, which prose uses as a verb far more than as a password's name.
-    private static func isVerbPass(_ word: Range<Int>, _ bytes: [UInt8]) -> Bool {
+    static func isVerbPass(_ word: Range<Int>, _ bytes: [UInt8]) -> Bool {
         word.count == pass.count && TextScanner.startsFolded(bytes[word], with: pass)
     }
 
-    private func judged(_ range: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {
+    func judged(_ range: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {
         let value = scanner.bytes[range]
         guard value.count >= 8, SecretAssignments.isPlausiblePassword(value, quoted: false), !SecretAssignments.isReference(value) else {
             return nil

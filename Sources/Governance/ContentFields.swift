@@ -1,5 +1,6 @@
 import Detection
 package import JSONWire
+internal import TextViews
 
 /// The strings of a request or response that governance reads, in a fixed order (object keys
 /// sorted), and how each is read.

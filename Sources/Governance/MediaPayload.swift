@@ -1,4 +1,5 @@
 import Detection
+internal import TextViews
 
 /// What a media field of a request holds: a `data:` URL (RFC 2397) with a text or binary
 /// payload, base64 that claims a binary type, or a remote location the host would fetch.

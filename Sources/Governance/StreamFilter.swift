@@ -1,4 +1,5 @@
 import Detection
+internal import TextViews
 
 /// The output filter for one streamed text (a message's content, one tool call's arguments):
 /// text goes out only after it was scanned, with a bounded hold-back so that a secret split

@@ -74,6 +74,19 @@ import Testing
         for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
     }
 
+    @Test func aPasswordWrittenBeforeItsWord() {
+        let value = Self.password
+        for text in [
+            "\(value) is the password", "\(value) is my new password", "\(value) est le mot de passe", "\(value) ist das Passwort",
+            "\(value) is het wachtwoord", "\(value) is the password for root",
+        ] {
+            #expect(Self.secrets(text) == [value], "\(text)")
+        }
+        for text in ["this is the password reset page", "Version2.0 is the password manager", "Settings2 is the password field"] {
+            #expect(Self.secrets(text).isEmpty, "\(text)")
+        }
+    }
+
     @Test func aUserAndPasswordPairAfterAHostOrALabel() {
         let value = Self.password
         let found = [

@@ -4,6 +4,7 @@ import Governance
 import JSONWire
 import TestFixtures
 import Testing
+import TextViews
 
 @testable import Gateway
 @testable import LocalLLM

@@ -2,6 +2,7 @@ import Detection
 import JSONWire
 import TestFixtures
 import Testing
+import TextViews
 
 @testable import Governance
 

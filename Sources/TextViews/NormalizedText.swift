@@ -28,7 +28,7 @@ package struct NormalizedText {
 
     private let original: String
     /// The view's bytes when it differs from the original (empty otherwise).
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// The edits in order; empty when the view is the original. Between two edits the view and
     /// the original are the same bytes, shifted.
     private let edits: [Edit]
@@ -251,7 +251,7 @@ package struct NormalizedText {
         return value
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
+    package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
         case 0x41...0x46: byte - 0x37

@@ -9,14 +9,14 @@ package enum EncodedRuns {
     typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
     /// How a run was written; named in a finding found inside one.
-    enum Encoding: String, Sendable, CaseIterable {
+    package enum Encoding: String, Sendable, CaseIterable {
         case base64, hex, percent
     }
 
-    struct Run {
-        var range: Range<Int>
-        var encoding: Encoding
-        var decoded: String
+    package struct Run {
+        package var range: Range<Int>
+        package var encoding: Encoding
+        package var decoded: String
     }
 
     /// The shortest base64 run decoded (12 bytes of text).
@@ -26,15 +26,15 @@ package enum EncodedRuns {
     /// The longest run decoded; longer ones are data, not a smuggled value.
     package static let maxRun = 1 << 20
     /// Decoded bytes per scanned text, every level included.
-    static let budget = 4 << 20
+    package static let budget = 4 << 20
     /// How many encodings deep a value is looked for (base64 of percent-encoded text is two).
-    static let maxDepth = 2
+    package static let maxDepth = 2
 
     /// The decodable runs of `bytes` outside `covered` (ranges already found), in order. Only
     /// tokens (runs of printable ASCII) that hold a base64-alphabet stretch of ``minBase64``
     /// bytes or a `%` are looked at, and those are found by a SIMD pass (`tp_next_base64_run`,
     /// `memmem`), so prose costs next to nothing.
-    static func runs(in buffer: UnsafeBufferPointer<UInt8>, outside covered: [Range<Int>], budget: inout Int) -> [Run] {
+    package static func runs(in buffer: UnsafeBufferPointer<UInt8>, outside covered: [Range<Int>], budget: inout Int) -> [Run] {
         do {
             var tokens: [(range: Range<Int>, percent: Bool)] = []
             var from = 0
@@ -46,7 +46,7 @@ package enum EncodedRuns {
                 from = token.upperBound
             }
             var afterPercent = 0
-            for percent in TextScanner.occurrences(of: [0x25], in: buffer) where percent >= afterPercent {
+            for percent in percentSigns(in: buffer) where percent >= afterPercent {
                 let token = self.token(around: percent, in: buffer)
                 tokens.append((token, true))
                 afterPercent = token.upperBound
@@ -115,7 +115,7 @@ package enum EncodedRuns {
     }
 
     static func isBase64(_ byte: UInt8) -> Bool {
-        TextScanner.isAlnum(byte) || byte == 0x2B || byte == 0x2F || byte == 0x2D || byte == 0x5F
+        isAlnum(byte) || byte == 0x2B || byte == 0x2F || byte == 0x2D || byte == 0x5F
     }
 
     static func base64Value(_ byte: UInt8) -> UInt32? {
@@ -245,5 +245,25 @@ package enum EncodedRuns {
             return String(validating: bytes[..<end], as: UTF8.self) != nil
         }
         return bytes.count >= 8 && String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    /// Letters and digits (ASCII).
+    static func isAlnum(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    /// Every offset of a `%` in `bytes` (glibc's `memmem`, as the detectors search).
+    static func percentSigns(in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        guard let base = bytes.baseAddress else { return [] }
+        let percent: [UInt8] = [0x25]
+        var offsets: [Int] = []
+        var offset = 0
+        while offset < bytes.count {
+            let hit = tp_find(base + offset, bytes.count - offset, percent, 1)
+            guard hit >= 0 else { break }
+            offsets.append(offset + hit)
+            offset += hit + 1
+        }
+        return offsets
     }
 }
