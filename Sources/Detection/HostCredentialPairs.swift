@@ -101,8 +101,7 @@ struct HostCredentialPairs {
     /// 8–32 characters: longer runs after a slash are base64 or hashes, not a typed password.
     private func isPasswordLike(_ value: ArraySlice<UInt8>) -> Bool {
         guard value.count >= 8, value.count <= 32 else { return false }
-        guard SecretAssignments.characterKinds(value) >= 3 else { return false }
-        guard !SecretAssignments.isCamelCaseName(value), !SecretAssignments.isWordRun(value) else { return false }
+        guard RepeatedSecrets.isDistinctive(value), !SecretAssignments.isCamelCaseName(value) else { return false }
         return SecretAssignments.isPlausiblePassword(value, quoted: false) && !SecretAssignments.isReference(value)
     }
 }

@@ -25,7 +25,8 @@ enum RepeatedSecrets {
         var known = Set<Int>()
         var repeats: [(type: String, range: Range<Int>)] = []
         for item in found where item.range.count >= minimumLength && item.type != "private_key" {
-            guard isDistinctive(UnsafeBufferPointer(rebasing: utf8[item.range])) else { continue }
+            let value = Array(utf8[item.range])
+            guard isDistinctive(value[...]) else { continue }
             if known.isEmpty { known = Set(found.map(\.range.lowerBound)) }
             let region =
                 utf8.count <= wholeText
@@ -33,7 +34,6 @@ enum RepeatedSecrets {
                 : max(0, item.range.lowerBound - neighbourhood)..<min(utf8.count, item.range.upperBound + neighbourhood)
             guard budget >= region.count else { break }
             budget -= region.count
-            let value = Array(utf8[item.range])
             for offset in TextScanner.occurrences(of: value, in: UnsafeBufferPointer(rebasing: utf8[region])) {
                 let start = region.lowerBound + offset
                 let end = start + value.count
@@ -50,8 +50,7 @@ enum RepeatedSecrets {
     /// A value that stands for itself wherever it appears: three kinds of characters (lower,
     /// upper, digit, symbol) and not a run of words (`true|false`, `password1` or
     /// `scram-sha-256` may be found once by their name, but elsewhere are just words).
-    static func isDistinctive(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
-        let slice = Array(value)[...]
-        return SecretAssignments.characterKinds(slice) >= 3 && !SecretAssignments.isWordRun(slice)
+    static func isDistinctive(_ value: ArraySlice<UInt8>) -> Bool {
+        SecretAssignments.characterKinds(value) >= 3 && !SecretAssignments.isWordRun(value)
     }
 }

@@ -321,9 +321,7 @@ struct SecretAssignments {
         var done = 0
         // A flag follows a space (`mysql --password …`, `-Password '…'`); dashes inside words,
         // numbers and UUIDs are not read at all.
-        var starts = gates.flagStarts.map { $0 + 1 }
-        if bytes.first == 0x2D { starts.insert(0, at: 0) }
-        for dash in starts where dash >= done {
+        for dash in gates.flagDashes(bytes) where dash >= done {
             let nameStart = dash + 1 < bytes.count && bytes[dash + 1] == 0x2D ? dash + 2 : dash + 1
             let nameEnd = scanner.run(from: nameStart) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
             done = nameEnd

@@ -34,6 +34,11 @@ struct SecretGates {
     /// Offsets of the space, tab or line break before a `-`.
     var flagStarts: Positions { Positions(flagBits) }
 
+    /// Offsets of the `-` of each flag: after a space, tab or line break, or at the text's start.
+    func flagDashes(_ bytes: [UInt8]) -> [Int] {
+        (bytes.first == 0x2D ? [0] : []) + flagStarts.map { $0 + 1 }
+    }
+
     /// Whether a password anchor starts anywhere in `range`.
     func hasPasswordAnchor(in range: Range<Int>) -> Bool {
         guard !range.isEmpty else { return false }

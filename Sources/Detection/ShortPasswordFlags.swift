@@ -17,11 +17,7 @@ struct ShortPasswordFlags {
     func scan(_ scanner: TextScanner, gates: SecretGates) -> [(type: String, range: Range<Int>)] {
         let bytes = scanner.bytes
         var found: [(type: String, range: Range<Int>)] = []
-        let starts =
-            (bytes.first == 0x2D ? [-1] : []) + Array(gates.flagStarts.lazy.filter { $0 + 2 < bytes.count && bytes[$0 + 2] == 0x70 })
-        for space in starts {
-            let dash = space + 1
-            guard dash + 2 < bytes.count, bytes[dash + 1] == 0x70 else { continue }
+        for dash in gates.flagDashes(bytes) where dash + 2 < bytes.count && bytes[dash + 1] == 0x70 {
             let attached = bytes[dash + 2] != 0x20
             // `-p VALUE` or `-pVALUE`; `-port`, `-path`, `-pretty` are other flags.
             if attached, !TextScanner.isAlnum(bytes[dash + 2]) && bytes[dash + 2] != 0x27 && bytes[dash + 2] != 0x22 { continue }

@@ -1,5 +1,5 @@
-internal import CTextScan
 import Foundation
+internal import TextViews
 
 /// Byte-level helpers the detectors share: they scan UTF-8 without building `String`s or
 /// regular expressions, which is what keeps scanning fast (Swift's `Regex` runs at a few MB/s).
@@ -70,16 +70,7 @@ package struct TextScanner {
 
     /// Every offset where `needle` starts in `bytes` (glibc's `memmem`).
     static func occurrences(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
-        guard let base = bytes.baseAddress, !needle.isEmpty else { return [] }
-        var result: [Int] = []
-        var offset = 0
-        while offset + needle.count <= bytes.count {
-            let hit = tp_find(base + offset, bytes.count - offset, needle, needle.count)
-            guard hit >= 0 else { break }
-            result.append(offset + hit)
-            offset += hit + 1
-        }
-        return result
+        ByteSearch.occurrences(of: needle, in: bytes)
     }
 
     /// Whether `needle` occurs in `haystack`, ASCII case-insensitively when `foldCase`.

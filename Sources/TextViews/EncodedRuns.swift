@@ -46,7 +46,7 @@ package enum EncodedRuns {
                 from = token.upperBound
             }
             var afterPercent = 0
-            for percent in percentSigns(in: buffer) where percent >= afterPercent {
+            for percent in ByteSearch.occurrences(of: [0x25], in: buffer) where percent >= afterPercent {
                 let token = self.token(around: percent, in: buffer)
                 tokens.append((token, true))
                 afterPercent = token.upperBound
@@ -250,20 +250,5 @@ package enum EncodedRuns {
     /// Letters and digits (ASCII).
     static func isAlnum(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-    }
-
-    /// Every offset of a `%` in `bytes` (glibc's `memmem`, as the detectors search).
-    static func percentSigns(in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
-        guard let base = bytes.baseAddress else { return [] }
-        let percent: [UInt8] = [0x25]
-        var offsets: [Int] = []
-        var offset = 0
-        while offset < bytes.count {
-            let hit = tp_find(base + offset, bytes.count - offset, percent, 1)
-            guard hit >= 0 else { break }
-            offsets.append(offset + hit)
-            offset += hit + 1
-        }
-        return offsets
     }
 }
