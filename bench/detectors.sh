@@ -36,7 +36,7 @@ def disguise(line):
     return line.replace("ghp_", "ghp\u200b_").replace("AKIA", "\uff21\uff2b\uff29\uff21")
 for i in range(4000):
     kind = i % period
-    if kind == 8: lines.append(f"contact user{i}@corp{i%13}.be or card 4539 1488 0343 6467 about IBAN BE68 5390 0754 7034")
+    if kind == 8: lines.append(f"contact user{i}@corp{i%13}.be or card 4539 1488 0343 6467 about IBAN BE76 5390 0754 7181")
     elif kind == 9: lines.append(disguise(f"export GITHUB_TOKEN=ghp_{token(36)} and AWS key AKIA{token(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')} DB_PASSWORD={token(20)}"))
     else:
         kind %= 8

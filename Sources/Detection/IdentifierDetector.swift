@@ -171,6 +171,10 @@ struct IdentifierDetector {
         if north.count == 10, shape == [3, 3, 4], north[0] >= 0x32, north[3] >= 0x32 {
             return !isFictionalUS(north)
         }
+        // Ten digits in one run (`7828171196 fax`): a North American number only with a label.
+        if count == 10, groups.count == 1, digits[0] >= 0x32, digits[3] >= 0x32, !isFictionalUS(digits) {
+            return isPhoneLabelled(token, scanner)
+        }
         // Spain, Italy and Portugal dial without a trunk 0 (612 34 56 78, 347 123 4567,
         // 912 345 678): such a number only after a phone label, in groups of 2–4 digits.
         if (9...10).contains(count), digits[0] != 0x30, groups.count >= 3, groups.allSatisfy({ (2...4).contains($0) }) {
@@ -186,7 +190,30 @@ struct IdentifierDetector {
             guard groups[0] >= 2 else { return false }
             return groups.allSatisfy { (1...5).contains($0) } || (groups.count == 2 && groups[0] <= 5)
         }
-        return scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels)
+        return isPhoneLabelled(token, scanner)
+    }
+
+    /// What an address block or a signature writes after a number: `0477 69 91 53 office`,
+    /// `7828171196 fax`, `06 95 11 89 51 (mobile)`.
+    static let phoneLabelsAfter = labels([
+        "phone", "tel", "mobile", "cell", "fax", "office", "home", "work", "direct", "mobiel", "portable", "privé", "prive", "thuis",
+        "werk", "kantoor", "bureau", "domicile", "handy", "mobil", "festnetz", "privat", "büro",
+    ])
+
+    /// A phone label before the number (within 32 bytes), or one of ``phoneLabelsAfter`` right
+    /// after it (a space or an opening parenthesis between), ending there.
+    private func isPhoneLabelled(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
+        if scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels) { return true }
+        let bytes = scanner.bytes
+        var cursor = token.range.upperBound
+        guard cursor < bytes.count, bytes[cursor] == 0x20 else { return false }
+        cursor += 1
+        if cursor < bytes.count, bytes[cursor] == 0x28 { cursor += 1 }
+        return Self.phoneLabelsAfter.contains { label in
+            let end = cursor + label.count
+            guard end <= bytes.count, TextScanner.startsFolded(bytes[cursor...], with: label) else { return false }
+            return end == bytes.count || !(TextScanner.isAlnum(bytes[end]) || bytes[end] >= 0x80)
+        }
     }
 
     /// Whether a two-character hex byte with a letter (`9d `, `ff `) comes right before `offset`.

@@ -204,7 +204,9 @@ extension TextScanner {
                 if index < count, bytes[index] == 0x20 || bytes[index] == 0x2D, index + 1 < count, Self.isDigit(bytes[index + 1]) {
                     index += 1
                 }
-            } else if Self.isNumberSeparator(byte), group > 0, Self.isDigit(next) || (next == 0x28 && !usedParen) {
+            } else if Self.isNumberSeparator(byte), group > 0,
+                Self.isDigit(next) || (next == 0x28 && !usedParen && index + 2 < count && Self.isDigit(bytes[index + 2]))
+            {
                 token.separators.insert(byte)
                 token.groups.append(group)
                 group = 0

@@ -76,6 +76,7 @@ struct PasswordPhrases {
             let close = scanner.run(from: end + 1) { $0 != 0x3C && $0 != 0x0A }
             return judged(end + 1..<close, scanner)
         }
+        if bytes[end] == 0x28 || bytes[end] == 0x29 { return bracketed(after: word, scanner) }
         // Assignments (`=`, `:`) are ``SecretAssignments``' to read.
         guard bytes[end] == 0x20 else { return nil }
         var cursor = end + 1
@@ -107,6 +108,27 @@ struct PasswordPhrases {
         // Without a linking word (`Password Xy7k…`) a run of words (`password reset-2024 link`) is not one.
         guard valueEnd - cursor >= 8, linked || quoted || !SecretAssignments.isWordRun(bytes[cursor..<valueEnd]) else { return nil }
         return judged(cursor..<valueEnd, scanner)
+    }
+
+    /// A password in brackets after its word (`PASSWORD(Xy7k#…)`), or after its word in brackets
+    /// (`(PW)Xy7k#…`), as forms and tickets write it. The word stands alone (not
+    /// `check_password(…)` or `user.password(…)`) and the value has three kinds of characters and
+    /// is neither a run of words nor an identifier: a call in code passes a variable.
+    private func bracketed(after word: Range<Int>, _ scanner: TextScanner) -> Range<Int>? {
+        let bytes = scanner.bytes
+        if word.lowerBound > 0, SecretAssignments.isNameByte(bytes[word.lowerBound - 1]) { return nil }
+        let valueStart = word.upperBound + 1
+        let valueEnd = scanner.run(from: valueStart) { $0 > 0x20 && $0 != 0x28 && $0 != 0x29 && $0 != 0x2F && $0 != 0x2C }
+        if bytes[word.upperBound] == 0x28 {
+            guard valueEnd < bytes.count, bytes[valueEnd] == 0x29 else { return nil }
+        } else {
+            guard word.lowerBound > 0, bytes[word.lowerBound - 1] == 0x28 else { return nil }
+        }
+        let value = bytes[valueStart..<valueEnd]
+        guard value.count >= 8, RepeatedSecrets.isDistinctive(value), !SecretAssignments.isReference(value),
+            !SecretAssignments.isCamelCaseName(value), !(value.contains(0x5F) && value.allSatisfy { TextScanner.isAlnum($0) || $0 == 0x5F })
+        else { return nil }
+        return judged(valueStart..<valueEnd, scanner)
     }
 
     /// Words after a password word that make the phrase about the password, not the password.
@@ -175,7 +197,11 @@ struct PasswordPhrases {
         }
         // Prose needs more than a long word: a digit or a symbol; and not code or markup that
         // follows the word `pass` in a sentence (`pass inline=False`, `` `peek` ``, `**x**`, `a|b`).
-        guard value.contains(where: { !TextScanner.isAlnum($0) || TextScanner.isDigit($0) }) else { return nil }
+        // Letters beyond ASCII are letters (`zurücksetzen`), and a sentence's closing `?` or `!`
+        // is not a symbol of the value (`Password forgotten?`, `the password is incorrect!`).
+        var core = value
+        while let last = core.last, [0x3F, 0x21, 0x2E, 0x2C, 0x3B, 0x3A, 0x29].contains(last) { core = core.dropLast() }
+        guard core.contains(where: { $0 < 0x80 && (!TextScanner.isAlnum($0) || TextScanner.isDigit($0)) }) else { return nil }
         guard !value.contains(where: { [0x3D, 0x7C, 0x2A, 0x60, 0x28].contains($0) }), value.first != 0x2D else { return nil }
         return range
     }

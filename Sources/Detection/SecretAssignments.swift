@@ -54,6 +54,10 @@ struct SecretAssignments {
         // `"AWS::IAM::AccessKey": …`: the last part of a type's qualified name, not a credential's.
         if nameStart >= 2, bytes[nameStart - 1] == 0x3A, bytes[nameStart - 2] == 0x3A { return nil }
         if let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]) { return (kind, nameStart) }
+        // `Activation key :`, `License Key:`, `clé API :`: a key word and its qualifier as two words.
+        if bytes[index] == 0x3A, let phraseStart = SecretName.qualifiedKeyStart(bytes, nameStart: nameStart, nameEnd: nameEnd) {
+            return (.secret, phraseStart)
+        }
         // A label in prose before a colon: `mot de passe :`, `password for root:`, `Passwort des Servers:`.
         guard bytes[index] == 0x3A else { return nil }
         let lineStart = max(0, nameStart - 32)
@@ -144,12 +148,33 @@ struct SecretAssignments {
         if kind == .password {
             return Self.isPlausiblePassword(bytes, quoted: value.quoted) && !Self.isReference(bytes) ? "password" : nil
         }
-        guard Self.looksRandom(bytes), !Self.isReference(bytes) else { return nil }
+        // An AWS secret access key is 40 characters of base64's alphabet, whatever it spells.
+        if kind == .awsSecret, Self.isAWSSecretShape(bytes), !Self.isReference(bytes) { return "aws_secret_access_key" }
+        guard Self.looksRandom(bytes) || Self.isGroupedKey(bytes), !Self.isReference(bytes) else { return nil }
         switch kind {
         case .awsSecret where bytes.count == 40: return "aws_secret_access_key"
         case .azureKey where bytes.count >= 40: return "azure_storage_key"
         default: return "generic_secret"
         }
+    }
+
+    /// 40 characters of letters, digits, `/` and `+`, with digits and letters of both cases.
+    static func isAWSSecretShape(_ value: ArraySlice<UInt8>) -> Bool {
+        guard value.count == 40, value.allSatisfy({ TextScanner.isAlnum($0) || $0 == 0x2F || $0 == 0x2B }) else { return false }
+        return characterKinds(value) >= 3 && TextScanner.entropy(value) >= 3.5
+    }
+
+    /// A product, licence or activation key: four to eight groups of four to six capital
+    /// letters and digits joined by dashes (`ZAQWS-XCDER-VBGTR-FRTGU-KLMNX`), of at least eight
+    /// different characters and two letters (not `XXXXX-XXXXX-…`, `AAAA-BBBB-CCCC-DDDD` or a
+    /// number in groups).
+    static func isGroupedKey(_ value: ArraySlice<UInt8>) -> Bool {
+        let groups = value.split(separator: 0x2D, omittingEmptySubsequences: false)
+        guard (4...8).contains(groups.count),
+            groups.allSatisfy({ (4...6).contains($0.count) && $0.allSatisfy { TextScanner.isUpper($0) || TextScanner.isDigit($0) } })
+        else { return false }
+        return Set(value.filter { $0 != 0x2D }).count >= 8 && Set(groups.map(Array.init)).count == groups.count
+            && value.filter(TextScanner.isUpper).count >= 2
     }
 
     /// Placeholders, templating, variables, environment and code references, paths, URLs,

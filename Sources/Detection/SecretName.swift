@@ -35,6 +35,7 @@ enum SecretName {
         "api", "app", "access", "secret", "private", "client", "account", "auth", "master", "signing", "encryption", "shared", "service",
         "storage", "subscription", "consumer", "webhook", "license", "licence", "hmac", "jwt", "session", "admin", "root", "deploy",
         "ssh", "aes", "cipher", "crypt", "privee", "privée", "geheime", "geheimer", "secrete", "secrète", "primary", "secondary",
+        "activation", "product", "registration", "serial",
     ]
     /// A last word that says the value is something other than the credential itself.
     static let describingWords: Set<String> = [
@@ -115,6 +116,19 @@ enum SecretName {
     }
 
     /// What `name` says its value is, or nil when it names no credential.
+    /// Where `Activation key`, `License Key`, `API key` starts when the name before a colon
+    /// (`nameStart..<nameEnd`) is a bare key word and the word before it, one space away, a
+    /// qualifier (``keyQualifiers``); nil otherwise.
+    static func qualifiedKeyStart(_ bytes: [UInt8], nameStart: Int, nameEnd: Int) -> Int? {
+        guard nameStart >= 2, bytes[nameStart - 1] == 0x20, nameEnd - nameStart <= 10,
+            keyWords.contains(String(decoding: bytes[nameStart..<nameEnd].map { TextScanner.fold($0, true) }, as: UTF8.self))
+        else { return nil }
+        var start = nameStart - 1
+        while start > 0, nameStart - start <= 14, TextScanner.isAlnum(bytes[start - 1]) || bytes[start - 1] >= 0x80 { start -= 1 }
+        let qualifier = String(decoding: bytes[start..<(nameStart - 1)].map { TextScanner.fold($0, true) }, as: UTF8.self)
+        return keyQualifiers.contains(qualifier) ? start : nil
+    }
+
     static func kind(of name: ArraySlice<UInt8>) -> Kind? {
         guard mayName(name) else { return nil }
         let words = words(name)

@@ -102,4 +102,37 @@ import Testing
         ]
         for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
     }
+
+    @Test func aPasswordInBracketsAndTheSentenceAroundAWord() {
+        let value = Self.password
+        for text in ["PASSWORD(\(value))", "set password(\(value)) for root", "(ID)master/(PW)\(value)"] {
+            #expect(Self.secrets(text) == [value], "\(text)")
+        }
+        // A call in code passes a variable; a sentence's `?` or `!` is not a symbol of a password.
+        let silent = [
+            "check_password(user_input1)", "user.password(userInput_1)", "password(see vault) later", "Password forgotten? Click here.",
+            "Passwort vergessen? Klicken Sie hier.", "Passwort zurücksetzen", "The password is incorrect!",
+            "Wachtwoord vergeten? Klik hier.",
+        ]
+        for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
+        #expect(Self.secrets("the password is Sommer2024!") == ["Sommer2024!"], "a password may end in `!`")
+    }
+
+    @Test func licenceKeysAndCloudKeysByTheirNames() {
+        let groups = (0..<5).map { SeededText.random(5, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", seed: 40 + UInt64($0)) }
+        let key = groups.joined(separator: "-")
+        for text in ["Activation key : \(key)", "License Key: \(key)", "product_key=\(key)", "licenseKey: \"\(key)\""] {
+            #expect(Self.secrets(text) == [key], "\(text)")
+        }
+        for text in [
+            "License Key: XXXXX-XXXXX-XXXXX-XXXXX", "license_key_format: \(key)", "token: 2024-0312-4567-8901",
+            "ticket: ABCD-1234-EFGH-5678 done", "serial number \(key) on the label",
+        ] {
+            #expect(Self.secrets(text).isEmpty, "\(text)")
+        }
+        // A name that says AWS secret and 40 characters of base64's alphabet, whatever they spell.
+        let aws = "Crackle" + SeededText.random(26, "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789/+", seed: 9) + "AWSkey1"
+        #expect(Detectors.scan("\"AwsSecretKey\":\"\(aws)\"").map(\.type) == ["aws_secret_access_key"])
+        #expect(Self.secrets("aws_secret_key: see-the-vault-entry-for-production-key-x1").isEmpty)
+    }
 }

@@ -183,6 +183,22 @@ import Testing
         for text in ["order 612 34 56 78 shipped", "ref 123 456 789", "total 912 345 678 rows"] {
             #expect(Self.types(text).isEmpty, "\(text)")
         }
+        // An address block's label after the number; ten digits in one run only with a label.
+        for text in ["7828171196 fax", "0477699153 office", "06 95 11 89 51 (mobile)", "Tel: 7828171196"] {
+            #expect(Self.types(text) == ["phone"], "\(text)")
+        }
+        #expect(Detectors.scan("Call 06 95 11 89 51 (mobile)").map { $0.end - $0.start } == [14], "not the space before the bracket")
+        for text in ["Order 7828171196 shipped", "0477699153 items in stock", "id 7828171196 homework", "7828171196 offices"] {
+            #expect(Self.types(text).isEmpty, "\(text)")
+        }
+    }
+
+    @Test func documentedExampleIBANsAreNotAccounts() {
+        for text in ["IBAN DE89 3704 0044 0532 0130 00", "e.g. GB82WEST12345698765432", "NL91ABNA0417164300 (example)"] {
+            #expect(Self.types(text).isEmpty, "\(text)")
+        }
+        #expect(Self.types("IBAN DE75 5121 0800 1245 1261 99 and NL20 INGB 0001 2345 67").isEmpty)
+        #expect(Self.types("IBAN NL95 RABO 0312 8745 61 of the client, BE76 5390 0754 7181") == ["iban", "iban"])
     }
 
     @Test func anAreaCodeAndASlashWithSpaces() {

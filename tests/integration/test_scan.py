@@ -24,7 +24,7 @@ def test_scan_reports_offsets_types_categories_and_default_actions(tmp_path):
 
 
 def test_scan_streams_json_lines_and_names_a_bad_line():
-    stdin = '{"id": "a", "text": "IBAN BE68 5390 0754 7034"}\n{"id": "b", "text": "hello"}\n'
+    stdin = '{"id": "a", "text": "IBAN BE76 5390 0754 7181"}\n{"id": "b", "text": "hello"}\n'
     result = scan("--jsonl", "-", stdin=stdin)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
