@@ -5,7 +5,8 @@ package enum DetectorCatalog {
         var types: [String] = []
         for rule in SecretDetector.rules where !types.contains(rule.type) { types.append(rule.type) }
         return types + [
-            "aws_secret_access_key", "azure_storage_key", "azure_sas_token", "private_key", "jwt", "password_in_url", "password",
+            "twilio_auth_token", "twilio_api_secret", "aws_secret_access_key", "azure_storage_key", "azure_sas_token", "private_key", "jwt",
+            "password_in_url", "password",
             "generic_secret",
         ]
     }()

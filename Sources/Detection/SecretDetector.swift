@@ -26,6 +26,8 @@ struct SecretDetector {
         var tokens = prefixedTokens(scanner, at: scanner.landmarks.prefixStarts)
         tokens += prefixedTokens(scanner, at: scanner.landmarks.capitals)
         tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
+        tokens += twilioCompanionSecrets(after: tokens, scanner)
+        tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
         let gates = SecretGates(scanner.bytes)
         let passwordWords = PasswordPhrases.passwordWords(scanner, gates: gates)
         let families: [[(type: String, range: Range<Int>)]] = [

@@ -33,6 +33,8 @@ package enum FindingExplanation {
             return (
                 "password: a name or phrase that says password, and a value shaped like one (not a placeholder, reference or path)", .medium
             )
+        case "twilio_auth_token", "twilio_api_secret":
+            return ("Twilio secret: 32 characters written right after the account or API key SID it belongs to", .high)
         case "aws_secret_access_key": return ("AWS secret access key: a 40-character random value assigned to an AWS secret name", .medium)
         case "azure_storage_key":
             return ("Azure account or shared access key: a random value assigned to AccountKey/SharedAccessKey", .medium)

@@ -135,4 +135,21 @@ import Testing
         #expect(Detectors.scan("\"AwsSecretKey\":\"\(aws)\"").map(\.type) == ["aws_secret_access_key"])
         #expect(Self.secrets("aws_secret_key: see-the-vault-entry-for-production-key-x1").isEmpty)
     }
+
+    @Test func aTwilioSecretWrittenBesideItsSID() {
+        let sid = "AC" + SeededText.random(32, "0123456789abcdef", seed: 21)
+        let token = SeededText.random(32, "0123456789abcdef", seed: 22)
+        let keySID = "SK" + SeededText.random(32, "0123456789abcdef", seed: 23)
+        let secret = SeededText.random(30, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz", seed: 24) + "7Q"
+        for text in [
+            "client = Client(\"\(sid)\", \"\(token)\")", "twilio:\n  sid: \(sid)\n  token: \(token)",
+            "{\"accountSid\": \"\(sid)\", \"authToken\": \"\(token)\"}", "curl -u \(sid):\(token) https://api.twilio.com",
+        ] {
+            #expect(Self.secrets(text).contains(token), "\(text)")
+        }
+        #expect(Detectors.scan("\(keySID):\(secret)").map(\.type) == ["twilio_api_key", "twilio_api_secret"])
+        // Another id after the SID is not its secret.
+        #expect(!Detectors.scan("AccountSid \(sid), RequestId \(token)").map(\.type).contains("twilio_auth_token"))
+        #expect(!Detectors.scan("\(sid)\n\n\n\(token)").map(\.type).contains("twilio_auth_token"), "two lines away")
+    }
 }
