@@ -38,6 +38,8 @@ struct PasswordPhrases {
                 found.append(("password", value))
             } else if !Self.isVerbPass(word, bytes), let value = value(before: word, scanner) {
                 found.append(("password", value))
+            } else if let pair = SecretAssignments().quotedPairValue(after: word, scanner) {
+                found.append(pair)
             }
         }
         return found
@@ -203,6 +205,8 @@ struct PasswordPhrases {
         while let last = core.last, [0x3F, 0x21, 0x2E, 0x2C, 0x3B, 0x3A, 0x29].contains(last) { core = core.dropLast() }
         guard core.contains(where: { $0 < 0x80 && (!TextScanner.isAlnum($0) || TextScanner.isDigit($0)) }) else { return nil }
         guard !value.contains(where: { [0x3D, 0x7C, 0x2A, 0x60, 0x28].contains($0) }), value.first != 0x2D else { return nil }
+        // A command or type in CamelCase (`$pw = ConvertTo-SecureString …`) names code, not a password.
+        if SecretAssignments.isCamelCaseName(value), !value.contains(where: TextScanner.isDigit) { return nil }
         return range
     }
 }

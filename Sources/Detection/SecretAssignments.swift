@@ -54,6 +54,9 @@ struct SecretAssignments {
         // `"AWS::IAM::AccessKey": …`: the last part of a type's qualified name, not a credential's.
         if nameStart >= 2, bytes[nameStart - 1] == 0x3A, bytes[nameStart - 2] == 0x3A { return nil }
         if let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]) { return (kind, nameStart) }
+        if bytes[index] == 0x3D, let kind = Self.attributeNameKind(bytes, nameStart: nameStart, nameEnd: nameEnd) {
+            return (kind, nameStart)
+        }
         // `Activation key :`, `License Key:`, `clé API :`: a key word and its qualifier as two words.
         if bytes[index] == 0x3A, let phraseStart = SecretName.qualifiedKeyStart(bytes, nameStart: nameStart, nameEnd: nameEnd) {
             return (.secret, phraseStart)
@@ -104,7 +107,7 @@ struct SecretAssignments {
 
     /// The value starting at `start` (after spaces and an opening quote; after an HTTP
     /// authentication scheme such as `Bearer`).
-    private func value(at start: Int, _ scanner: TextScanner) -> Value? {
+    func value(at start: Int, _ scanner: TextScanner) -> Value? {
         let bytes = scanner.bytes
         var valueStart = start
         while valueStart < bytes.count, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
@@ -136,7 +139,7 @@ struct SecretAssignments {
     }
 
     /// The finding type for `value` under a name of `kind`, or nil when it is not a credential.
-    private func judge(_ kind: SecretName.Kind, _ value: Value, _ scanner: TextScanner, nameStart: Int) -> String? {
+    func judge(_ kind: SecretName.Kind, _ value: Value, _ scanner: TextScanner, nameStart: Int) -> String? {
         let bytes = scanner.bytes[value.range]
         guard bytes.count <= 300 else { return nil }
         // `PassStateEntered = "PassStateEntered"`: an enumeration naming itself.
@@ -350,6 +353,10 @@ struct SecretAssignments {
             let nameStart = dash + 1 < bytes.count && bytes[dash + 1] == 0x2D ? dash + 2 : dash + 1
             let nameEnd = scanner.run(from: nameStart) { TextScanner.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
             done = nameEnd
+            if let plainText = plainTextSecureString(flag: dash, scanner) {
+                found.append(plainText)
+                continue
+            }
             guard nameEnd > nameStart, nameEnd + 1 < bytes.count, bytes[nameEnd] == 0x20 else { continue }
             let flag = bytes[dash..<nameEnd]
             if Self.userFlags.contains(where: { flag.elementsEqual($0) }), let value = value(at: nameEnd + 1, scanner) {

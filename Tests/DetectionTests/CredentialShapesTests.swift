@@ -152,4 +152,26 @@ import Testing
         #expect(!Detectors.scan("AccountSid \(sid), RequestId \(token)").map(\.type).contains("twilio_auth_token"))
         #expect(!Detectors.scan("\(sid)\n\n\n\(token)").map(\.type).contains("twilio_auth_token"), "two lines away")
     }
+
+    @Test func aCredentialWhoseNameIsAQuotedValue() {
+        let value = Self.password
+        let key = SeededText.random(40, "0123456789abcdef", seed: 31)
+        for (text, secret) in [
+            ("<add key=\"DbPassword\" value=\"\(value)\" />", value), ("<property name=\"password\" value=\"\(value)\"/>", value),
+            ("<add key=\"ApiKey\" value=\"\(key)\" />", key), ("define('DB_PASSWORD', '\(value)');", value),
+            ("setenv(\"DB_PASSWORD\", \"\(value)\")", value), ("ConvertTo-SecureString '\(value)' -AsPlainText -Force", value),
+            ("ConvertTo-SecureString -String \"\(value)\" -AsPlainText", value),
+        ] {
+            #expect(Self.secrets(text) == [secret], "\(text)")
+        }
+        for text in [
+            "<add key=\"PageSize\" value=\"\(value)\" />", "<property name=\"password\" value=\"${db.password}\"/>",
+            "t(\"password\", \"Mot de passe\")", "__(\"Password\", \"Kennwort\")", "define('DB_PASSWORD', 'password_here');",
+            "$pw = ConvertTo-SecureString -String $env:PW -AsPlainText -Force", "<input name=\"password\" value=\"\" />",
+            "METHOD can be \"trust\", \"md5\", \"password\", \"scram-sha-256\"", "('http', 'user/name', 'password', 'localhost:22')",
+            "@field_serializer('password', 'password_bytes')",
+        ] {
+            #expect(Self.secrets(text).isEmpty, "\(text)")
+        }
+    }
 }
