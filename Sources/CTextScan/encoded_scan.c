@@ -108,7 +108,7 @@ static inline uint8_t fold_byte(uint8_t b) { return (b >= 'A' && b <= 'Z') ? (ui
 static inline int is_anchor(uint8_t a, uint8_t b) {
     a = fold_byte(a);
     b = fold_byte(b);
-    return (a == 'a' && b == 's') || (b == 'w' && (a == 'p' || a == 't' || a == 'n'));
+    return (a == 'a' && b == 's') || (b == 'w' && (a == 'p' || a == 't' || a == 'n')) || (a == 'n' && b == 'h');
 }
 
 static inline int is_flag(uint8_t a, uint8_t b) { return b == '-' && (a == ' ' || a == '\t' || a == '\n'); }
@@ -121,7 +121,7 @@ void tp_secret_gates(const uint8_t *text, size_t count, uint64_t *anchors, uint6
 #if defined(__x86_64__)
     const __m128i a_upper = _mm_set1_epi8('A'), span = _mm_set1_epi8(25), bit = _mm_set1_epi8(0x20);
     const __m128i a = _mm_set1_epi8('a'), s = _mm_set1_epi8('s'), p = _mm_set1_epi8('p'), t = _mm_set1_epi8('t');
-    const __m128i n = _mm_set1_epi8('n'), w = _mm_set1_epi8('w'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' ');
+    const __m128i n = _mm_set1_epi8('n'), w = _mm_set1_epi8('w'), h = _mm_set1_epi8('h'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' ');
     const __m128i tab = _mm_set1_epi8('\t'), line = _mm_set1_epi8('\n');
     for (; index + 17 <= count; index += 16) {
         __m128i first = _mm_loadu_si128((const __m128i *)(text + index));
@@ -132,9 +132,10 @@ void tp_secret_gates(const uint8_t *text, size_t count, uint64_t *anchors, uint6
         __m128i as = _mm_and_si128(_mm_cmpeq_epi8(f1, a), _mm_cmpeq_epi8(f2, s));
         __m128i xw = _mm_and_si128(_mm_cmpeq_epi8(f2, w),
                                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(f1, p), _mm_cmpeq_epi8(f1, t)), _mm_cmpeq_epi8(f1, n)));
+        __m128i nh = _mm_and_si128(_mm_cmpeq_epi8(f1, n), _mm_cmpeq_epi8(f2, h));
         __m128i gap = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(first, space), _mm_cmpeq_epi8(first, tab)), _mm_cmpeq_epi8(first, line));
         __m128i flag = _mm_and_si128(gap, _mm_cmpeq_epi8(second, dash));
-        uint64_t anchor_bits = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(as, xw));
+        uint64_t anchor_bits = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(as, xw), nh));
         uint64_t flag_bits = (uint64_t)(uint32_t)_mm_movemask_epi8(flag);
         // Blocks start at multiples of 16: a block's 16 bits never straddle two words.
         anchors[index / 64] |= anchor_bits << (index % 64);

@@ -168,8 +168,9 @@ struct PasswordPhrases {
         return nil
     }
 
+    /// Letters, and the apostrophe of French and Dutch elisions (`l'admin`, `d'accès`).
     private static func isWordByte(_ byte: UInt8) -> Bool {
-        (TextScanner.isAlnum(byte) && !TextScanner.isDigit(byte)) || byte >= 0x80
+        (TextScanner.isAlnum(byte) && !TextScanner.isDigit(byte)) || byte >= 0x80 || byte == 0x27
     }
 
     /// The first letters of the linking words (`is`, `was`, `est`, `lautet`, `becomes`, `reste`).

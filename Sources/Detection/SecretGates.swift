@@ -1,7 +1,7 @@
 internal import CTextScan
 
 /// Where the secret detector's password-phrase and command-line-flag readers may start, found
-/// in one SIMD pass (`tp_secret_gates`): password words hold a folded `as`, `pw`, `tw` or `nw`;
+/// in one SIMD pass (`tp_secret_gates`): password words hold a folded `as`, `pw`, `tw`, `nw` or `nh` (`senha`);
 /// a flag is a `-` after a space, tab or line break. Text with neither costs that pass only.
 struct SecretGates {
     /// Ascending offsets of the set bits of a bitmap.
@@ -29,7 +29,7 @@ struct SecretGates {
     private let anchorBits: [UInt64]
     private let flagBits: [UInt64]
 
-    /// Offsets of the first byte of `as`, `pw`, `tw`, `nw` (ASCII case folded).
+    /// Offsets of the first byte of `as`, `pw`, `tw`, `nw`, `nh` (ASCII case folded).
     var passwordAnchors: Positions { Positions(anchorBits) }
     /// Offsets of the space, tab or line break before a `-`.
     var flagStarts: Positions { Positions(flagBits) }

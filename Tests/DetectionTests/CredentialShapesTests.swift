@@ -65,11 +65,13 @@ import Testing
             "Das Kennwort für den Admin: \(value)", "Het wachtwoord voor de database is \(value)",
             "pasword: \(value)", "passwords: \(value)", "la contraseña del servidor es \(value)", "DB_CONTRASENA=\(value)",
             "senha: \(value)", "la password del server è \(value)", "lösenord: \(value)", "hasło: \(value)",
+            "A senha é \(value)", "Le mot de passe de l'admin est \(value)", "le mot de passe d'accès est \(value)",
         ]
         for text in found { #expect(Self.secrets(text) == [value], "\(text)") }
         let silent = [
             "the password policy for admins is Strict2024!", "password reset for the team is Monday-10am",
             "the password for the account is 12 characters long", "password strength: Level3-high",
+            "o senhor Silva tem Verao#2024x", "enhance the throughput by Xq7!mP2#vL9z",
         ]
         for text in silent { #expect(Self.secrets(text).isEmpty, "\(text)") }
     }

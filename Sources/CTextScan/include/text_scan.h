@@ -47,7 +47,7 @@ size_t tp_json_plain_prefix(const uint8_t *text, size_t count);
 size_t tp_view_plain_prefix(const uint8_t *text, size_t count);
 
 /// The secret detector's gates, as bitmaps of `(count + 63) / 64` words: `anchors` marks where a
-/// password word may be (ASCII-folded `as`, `pw`, `tw`, `nw`), `flags` where a command-line flag
+/// password word may be (ASCII-folded `as`, `pw`, `tw`, `nw`, `nh`), `flags` where a command-line flag
 /// may start (a space, tab or line break followed by `-`; the bit is on the space).
 void tp_secret_gates(const uint8_t *text, size_t count, uint64_t *anchors, uint64_t *flags);
 
