@@ -137,10 +137,24 @@ struct IdentifierDetector {
         return true
     }
 
+    /// Words that say a number is an order, an invoice, a parcel or a device: a phone's shape
+    /// after one of them (`Ordernummer: 06 12 34 56 78`, `Tracking: 1Z 999 AA1 01 2345 6784`) is
+    /// that, unless a phone word is as close.
+    static let otherNumberLabels = labels([
+        "order", "invoice", "tracking", "shipment", "parcel", "ref", "reference", "commande", "facture", "colis", "suivi",
+        "bestelling", "factuur", "zending", "bestellung", "rechnung", "sendung", "auftrag", "ticket", "imei", "iccid", "serial",
+        "serienummer", "seriennummer", "contract", "vertrag", "contrat", "claim", "batch", "lot", "dossier", "aktenzeichen",
+    ])
+
     private func isNationalPhone(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
         let digits = token.digits
         let count = digits.count
         let groups = token.groups
+        if scanner.labelled(before: token.range.lowerBound, by: Self.otherNumberLabels, within: 24),
+            !scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels, within: 24)
+        {
+            return false
+        }
         // Date-like shapes and US ZIP+4 codes (`Boston, MA 02110-1301`) are never phones; nor is
         // a run of ascending digits (`0123456789`, a placeholder).
         if groups == [4, 2, 2] || groups == [2, 2, 4] || groups == [2, 2, 2] { return false }

@@ -191,6 +191,11 @@ import Testing
         for text in ["Order 7828171196 shipped", "0477699153 items in stock", "id 7828171196 homework", "7828171196 offices"] {
             #expect(Self.types(text).isEmpty, "\(text)")
         }
+        // A phone's shape labelled as an order, a parcel or a file is that; a phone word as close wins.
+        for text in ["Ordernummer: 06 12 34 56 78", "Tracking: 1Z 999 AA1 01 2345 6784", "Référence dossier : 01 23 45 67 89"] {
+            #expect(Self.types(text).isEmpty, "\(text)")
+        }
+        #expect(Self.types("Order questions: call 06 12 34 56 78") == ["phone"])
     }
 
     @Test func documentedExampleIBANsAreNotAccounts() {
