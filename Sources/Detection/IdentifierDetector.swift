@@ -146,15 +146,17 @@ struct IdentifierDetector {
         "serienummer", "seriennummer", "contract", "vertrag", "contrat", "claim", "batch", "lot", "dossier", "aktenzeichen",
     ])
 
+    /// A national number's shape, and no word before it saying it is something else.
     private func isNationalPhone(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
+        guard hasNationalPhoneShape(token, scanner) else { return false }
+        return !scanner.labelled(before: token.range.lowerBound, by: Self.otherNumberLabels, within: 24)
+            || scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels, within: 24)
+    }
+
+    private func hasNationalPhoneShape(_ token: NumberToken, _ scanner: TextScanner) -> Bool {
         let digits = token.digits
         let count = digits.count
         let groups = token.groups
-        if scanner.labelled(before: token.range.lowerBound, by: Self.otherNumberLabels, within: 24),
-            !scanner.labelled(before: token.range.lowerBound, by: Self.phoneLabels, within: 24)
-        {
-            return false
-        }
         // Date-like shapes and US ZIP+4 codes (`Boston, MA 02110-1301`) are never phones; nor is
         // a run of ascending digits (`0123456789`, a placeholder).
         if groups == [4, 2, 2] || groups == [2, 2, 4] || groups == [2, 2, 2] { return false }
