@@ -26,12 +26,12 @@ def test_external_part_by_family():
     """Text and values nobody here wrote (tests/corpus/external). Personal data is held at the
     detection issue's bar by family (F1 >= 0.95, at most 10 false-alarm texts per 1,000
     negatives). Credentials are held at precision >= 0.97, the same false-alarm bar and recall
-    >= 0.85 (0.868 measured; what is left are CredSweeper's call and parenthesis notations,
-    `PASSWORD(x)`, `id(x)/pwd(y)`, and bare values after an e-mail address, see the README)."""
+    >= 0.88 (0.898 measured; what is left are CredSweeper's `id(x)/pwd(y)` notation, `PIN:`,
+    `P/W:` and bare values after an e-mail address or an `ID:` label, see the README)."""
     corpus = evaluate.load("external")
     assert len(corpus) >= 1500
     by_family = evaluate.families(corpus, evaluate.scan(TAPPASS, corpus))
     pii, secret = by_family["pii"], by_family["secret"]
     assert pii["tp"] + pii["fn"] >= 500 and secret["tp"] + secret["fn"] >= 100, by_family
     assert pii["f1"] >= 0.95 and pii["alarms_per_1000"] <= 10, pii
-    assert secret["precision"] >= 0.97 and secret["alarms_per_1000"] <= 10 and secret["recall"] >= 0.85, secret
+    assert secret["precision"] >= 0.97 and secret["alarms_per_1000"] <= 10 and secret["recall"] >= 0.88, secret
