@@ -8,7 +8,11 @@ import Darwin
 /// string) and IPv6 addresses (validated by `inet_pton`). The documentation ranges of RFC 5737
 /// and RFC 3849, loopback and the unspecified address are examples, not findings.
 struct NetworkAddressDetector {
-    static let versionLabels = IdentifierDetector.labels(["version", "v.", "ver ", "release", "build"])
+    /// Words before a dotted number that make it a version (English, Dutch, Spanish, Italian,
+    /// Portuguese; French and German write `version`).
+    static let versionLabels = IdentifierDetector.labels([
+        "version", "v.", "ver ", "release", "build", "versie", "versión", "versione", "versão", "firmware", "revision", "rev.",
+    ])
 
     func scan(_ scanner: TextScanner, tokens: [NumberToken]) -> [(type: String, range: Range<Int>)] {
         ipv4(scanner, tokens: tokens) + ipv6(scanner)

@@ -20,6 +20,8 @@ extension SecretDetector {
     static let tokenChars: @Sendable (UInt8) -> Bool = { TextScanner.isAlnum($0) || $0 == 0x5F || $0 == 0x2D }
     static let hexChars: @Sendable (UInt8) -> Bool = { TextScanner.isDigit($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) }
     static let lowerHex: @Sendable (UInt8) -> Bool = { TextScanner.isDigit($0) || (0x61...0x66).contains($0) }
+    static let dotted: @Sendable (UInt8) -> Bool = { tokenChars($0) || $0 == 0x2E || $0 == 0x3D }
+    static let base64Chars: @Sendable (UInt8) -> Bool = { base62($0) || $0 == 0x2B || $0 == 0x2F || $0 == 0x3D }
 
     static let rules: [PrefixRule] = [
         PrefixRule(
@@ -103,6 +105,31 @@ extension SecretDetector {
             length: 40...140
         ),
         PrefixRule(type: "square_token", prefixes: ["sq0atp-", "sq0csp-", "EAAA"], allowed: tokenChars, length: 22...60),
+        // Infrastructure, deployment and data services. Only prefixes whose first byte the
+        // landmark pass already marks (or a capital): it marks at most 12 lower-case bytes.
+        PrefixRule(type: "vault_token", prefixes: ["hvs.", "hvb."], allowed: tokenChars, length: 24...300),
+        PrefixRule(type: "pulumi_token", prefixes: ["pul-"], allowed: lowerHex, length: 40...40),
+        PrefixRule(type: "planetscale_token", prefixes: ["pscale_tkn_", "pscale_oauth_", "pscale_pw_"], allowed: dotted, length: 32...64),
+        PrefixRule(type: "onepassword_token", prefixes: ["ops_eyJ"], allowed: base64Chars, length: 250...4000),
+        PrefixRule(type: "dynatrace_token", prefixes: ["dt0c01."], allowed: { base62($0) || $0 == 0x2E }, length: 89...89),
+        PrefixRule(type: "brevo_api_key", prefixes: ["xkeysib-"], allowed: { base62($0) || $0 == 0x2D }, length: 81...81),
+        PrefixRule(type: "artifactory_api_key", prefixes: ["AKCp"], allowed: base62, length: 69...69),
+        PrefixRule(type: "alibaba_access_key_id", prefixes: ["LTAI"], allowed: base62, length: 20...20),
+        PrefixRule(type: "openshift_token", prefixes: ["sha256~"], allowed: tokenChars, length: 43...43),
+        PrefixRule(type: "perplexity_api_key", prefixes: ["pplx-"], allowed: base62, length: 48...48),
+        PrefixRule(type: "prefect_api_key", prefixes: ["pnu_"], allowed: base62, length: 36...36),
+        PrefixRule(type: "notion_token", prefixes: ["ntn_"], allowed: base62, length: 46...46),
+        PrefixRule(type: "readme_api_key", prefixes: ["rdme_"], allowed: base62, length: 70...70),
+        PrefixRule(type: "adobe_client_secret", prefixes: ["p8e-"], allowed: base62, length: 32...32),
+        PrefixRule(type: "easypost_api_key", prefixes: ["EZAK", "EZTK"], allowed: base62, length: 54...54),
+        PrefixRule(type: "shippo_token", prefixes: ["shippo_live_", "shippo_test_"], allowed: hexChars, length: 40...40),
+        PrefixRule(
+            type: "duffel_token",
+            prefixes: ["duffel_live_", "duffel_test_"],
+            allowed: { tokenChars($0) || $0 == 0x3D },
+            length: 43...43
+        ),
+        PrefixRule(type: "clojars_token", prefixes: ["CLOJARS_"], allowed: base62, length: 60...60),
     ]
 
     /// The first bytes of the prefixes that do not start with a capital letter: the landmark

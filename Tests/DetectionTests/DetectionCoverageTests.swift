@@ -42,6 +42,30 @@ import Testing
         for (token, type) in table {
             #expect(Self.types("here: \(token) thanks") == [type], "\(type)")
         }
+        let infrastructure: [(String, String)] = [
+            ("hvs." + Self.random(95, Self.alphabet + "_-"), "vault_token"), ("hvs." + Self.random(24), "vault_token"),
+            ("pul-" + Self.random(40, hex), "pulumi_token"), ("pscale_tkn_" + Self.random(43), "planetscale_token"),
+            ("ops_eyJ" + Self.random(300, Self.alphabet + "+/"), "onepassword_token"),
+            ("dt0c01." + Self.random(24, Self.alphabet) + "." + Self.random(64, Self.alphabet), "dynatrace_token"),
+            ("xkeysib-" + Self.random(64, hex) + "-" + Self.random(16), "brevo_api_key"),
+            ("AKCp" + Self.random(69), "artifactory_api_key"), ("LTAI" + Self.random(20), "alibaba_access_key_id"),
+            ("sha256~" + Self.random(43, Self.alphabet + "_-"), "openshift_token"), ("pplx-" + Self.random(48), "perplexity_api_key"),
+            ("pnu_" + Self.random(36), "prefect_api_key"), ("ntn_" + Self.random(46), "notion_token"),
+            ("rdme_" + Self.random(70, "abcdefghijklmnopqrstuvwxyz0123456789"), "readme_api_key"),
+            ("p8e-" + Self.random(32), "adobe_client_secret"), ("EZAK" + Self.random(54), "easypost_api_key"),
+            ("shippo_live_" + Self.random(40, hex), "shippo_token"), ("duffel_test_" + Self.random(43), "duffel_token"),
+            ("CLOJARS_" + Self.random(60, "abcdefghijklmnopqrstuvwxyz0123456789"), "clojars_token"),
+        ]
+        for (token, type) in infrastructure {
+            #expect(Self.types("here: \(token) thanks") == [type], "\(type)")
+        }
+        // The prefix alone, a shorter body, or words after it are not tokens.
+        for text in [
+            "hvs.short", "pul-request merged", "pscale_tkn_your_token_here", "ops_eyJ", "pplx-api-key-goes-here",
+            "sha256~abc", "LTAI in the docs", "AKCp" + Self.random(20),
+        ] {
+            #expect(!Self.categories(text).contains(.secret), "\(text)")
+        }
         let pgp =
             "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + Self.random(64) + "\n=" + Self.random(4) + "\n-----END PGP PRIVATE KEY BLOCK-----"
         #expect(Self.types(pgp) == ["private_key"])

@@ -64,7 +64,8 @@ import Testing
         #expect(Self.found("fe80::1ff:fe23:4567:890a%eth0").first == "fe80::1ff:fe23:4567:890a")
         for text in [
             "version 1.2.3.4", "1.2.3.4.5", "192.0.2.10 is for docs", "see 2001:db8::1", "localhost 127.0.0.1", "12:30:45",
-            "mac 00:1a:2b:3c:4d:5e", "std::vector", "999.1.1.1", "01.02.03.04",
+            "mac 00:1a:2b:3c:4d:5e", "std::vector", "999.1.1.1", "01.02.03.04", "Versie 1.2.3.4 van de app",
+            "la versión 2.1.0.7 del cliente", "firmware 4.10.2.1", "rev. 3.2.1.9",
         ] {
             #expect(!Self.types(text).contains("ip_address"), "\(text)")
         }
