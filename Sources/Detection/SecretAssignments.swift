@@ -57,7 +57,7 @@ struct SecretAssignments {
         if bytes[index] == 0x3D, let kind = Self.attributeNameKind(bytes, nameStart: nameStart, nameEnd: nameEnd) {
             return (kind, nameStart)
         }
-        // `Activation key :`, `License Key:`, `clé API :`: a key word and its qualifier as two words.
+        // `Activation key :`, `License Key:`: a key word after its qualifier, as two words.
         if bytes[index] == 0x3A, let phraseStart = SecretName.qualifiedKeyStart(bytes, nameStart: nameStart, nameEnd: nameEnd) {
             return (.secret, phraseStart)
         }

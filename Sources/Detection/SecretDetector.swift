@@ -25,7 +25,6 @@ struct SecretDetector {
         // that start with a capital at the capitalised word starts.
         var tokens = prefixedTokens(scanner, at: scanner.landmarks.prefixStarts)
         tokens += prefixedTokens(scanner, at: scanner.landmarks.capitals)
-        tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
         tokens += twilioCompanionSecrets(after: tokens, scanner)
         tokens.sort { $0.range.lowerBound < $1.range.lowerBound }
         let gates = SecretGates(scanner.bytes)

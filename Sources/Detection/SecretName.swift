@@ -115,7 +115,6 @@ enum SecretName {
         return words
     }
 
-    /// What `name` says its value is, or nil when it names no credential.
     /// Where `Activation key`, `License Key`, `API key` starts when the name before a colon
     /// (`nameStart..<nameEnd`) is a bare key word and the word before it, one space away, a
     /// qualifier (``keyQualifiers``); nil otherwise.
@@ -129,6 +128,7 @@ enum SecretName {
         return keyQualifiers.contains(qualifier) ? start : nil
     }
 
+    /// What `name` says its value is, or nil when it names no credential.
     static func kind(of name: ArraySlice<UInt8>) -> Kind? {
         guard mayName(name) else { return nil }
         let words = words(name)
