@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Access", crypto, grdb, logging]),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "WireTranslationTests", dependencies: ["WireTranslation", "JSONWire", nio("NIOCore")]),
-        .testTarget(name: "LocalLLMTests", dependencies: ["LocalLLM", "JSONWire"]),
+        .testTarget(name: "LocalLLMTests", dependencies: ["LocalLLM", "JSONWire", nio("NIOCore")]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gateway_overhead import TAPPASS, free_port, rss_kib, start_gateway, start_nginx, wait_port  # noqa: E402
 
 
-def probe(port, key, count):
+def probe(port, key, count, timeout=10):
     """Latencies in ms of `count` sequential requests on one kept-alive connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     body = json.dumps({"model": "bench-json", "messages": [{"role": "user", "content": "Say hello."}]})
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     times = []

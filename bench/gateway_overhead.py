@@ -87,23 +87,21 @@ def start_nginx(work, mock_port, proxy_port):
     return subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
 
 
-def start_gateway(work, name, port, mock_port, extra="", binary=TAPPASS):
-    """A tappass instance (state under work/name) routing bench-json and bench-sse to nginx; returns it and a key."""
+def start_gateway(work, name, port, mock_port, extra="", binary=TAPPASS, pools=("json", "sse"), max_concurrent=1024):
+    """A tappass instance (state under work/name) routing model bench-P to nginx's /P/v1 for each
+    pool P (bench/nginx.conf.in: json, sse, long); returns it and a key."""
     config = work / f"{name}.yaml"
+    upstreams = "".join(f"""
+  {pool}:
+    kind: openai
+    hosts: [{{url: "http://127.0.0.1:{mock_port}/{pool}/v1", max_concurrent: {max_concurrent}}}]""" for pool in pools)
+    models = "".join(f"\n  - {{name: bench-{pool}, pool: {pool}}}" for pool in pools)
     config.write_text(f"""
 listen: {{address: 127.0.0.1, port: {port}}}
 state_dir: {work}/{name}
 admin_socket: {work}/{name}/admin.sock
-upstreams:
-  json:
-    kind: openai
-    hosts: [{{url: "http://127.0.0.1:{mock_port}/json/v1", max_concurrent: 1024}}]
-  sse:
-    kind: openai
-    hosts: [{{url: "http://127.0.0.1:{mock_port}/sse/v1", max_concurrent: 1024}}]
-models:
-  - {{name: bench-json, pool: json}}
-  - {{name: bench-sse, pool: sse}}
+upstreams:{upstreams}
+models:{models}
 """ + extra)
     key = subprocess.run([str(binary), "keys", "create", "--user", "bench", "--team", "bench", "--config", str(config)],
                          capture_output=True, text=True, check=True).stdout.strip()

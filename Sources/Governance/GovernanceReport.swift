@@ -33,7 +33,8 @@ package struct GovernanceReport: Sendable, Equatable {
 
     /// Appends streamed text to the response content kept for the audit log.
     package mutating func keepResponse(_ text: String) {
-        responseContent = (responseContent ?? "") + text
+        // In place: a copy per piece would cost the square of a long answer's length.
+        if responseContent == nil { responseContent = text } else { responseContent!.append(text) }
     }
 
     package mutating func note(_ finding: Finding, action: PolicyAction, direction: String) {

@@ -47,6 +47,25 @@ import Testing
         #expect(asked.normalize(usage) == .forward)
     }
 
+    /// A long answer from a host that reports no usage: what is held is its text, not its chunks.
+    @Test func aLongAnswerWithoutUsageHoldsItsTextNotItsChunks() {
+        var normalizer = OpenAIStreamNormalizer(clientWantsUsage: false)
+        var expected = ""
+        var largestHold = 0
+        for index in 0..<5_000 {
+            let piece = " word\(index)"
+            expected += piece
+            let chunk =
+                #"{"id":"long","object":"chat.completion.chunk","created":9,"model":"big","choices":[{"index":0,"delta":{"content":"\#(piece)"},"finish_reason":null}]}"#
+            #expect(normalizer.normalize(chunk) == .forward)
+            largestHold = max(largestHold, normalizer.heldBytes)
+        }
+        // 5,000 chunks of ~140 bytes (700 KB) went by; at most 64 KiB of them were held at once.
+        #expect(largestHold <= 64 << 10)
+        #expect(normalizer.completionText() == expected)
+        #expect(normalizer.id == "long" && normalizer.model == "big" && normalizer.created == 9)
+    }
+
     @Test func aHostWithoutUsageGetsItsCompletionTextCollected() throws {
         var normalizer = OpenAIStreamNormalizer(clientWantsUsage: true)
         _ = normalizer.normalize(#"{"id":"x","model":"smol","created":5,"choices":[{"index":0,"delta":{"role":"assistant"}}]}"#)

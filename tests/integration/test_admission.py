@@ -95,3 +95,22 @@ def test_a_full_queue_or_a_long_wait_is_a_503_with_retry_after_in_the_callers_fo
         assert all(h["retry-after"] == "1" and b["type"] == "error" and b["error"]["type"] == "overloaded_error" for h, b in shaped)
     finally:
         gateway.stop()
+
+
+def test_a_host_takes_as_many_requests_at_once_as_its_max_concurrent(tmp_path, mocks):
+    """max_concurrent is the only limit per host: the HTTP client under it must not cap
+    connections lower (it did at 256: the 257th concurrent request waited for a connection
+    and failed as connect_failed after the connect timeout)."""
+    mocks[0].behave(latency_ms=2000)
+    gateway = Gateway(tmp_path, limited(tmp_path, [mocks[0].url], 400, "{depth: 16, wait: 1s}"))
+    try:
+        key = gateway.create_key()
+        started = time.monotonic()
+        results = burst(gateway, key, 300)
+        elapsed = time.monotonic() - started
+        statuses = sorted(status for status, _, _ in results)
+        assert statuses == [200] * 300, {status: statuses.count(status) for status in set(statuses)}
+        # All at once, not in waves: each waits the host's 2 s, none waits for another.
+        assert elapsed < 9, elapsed
+    finally:
+        gateway.stop()

@@ -166,7 +166,9 @@ struct ConfigurationReader {
         var host = UpstreamHostConfiguration(baseURL: url)
         if let key = entries["api_key"] { host.apiKey = try key.string() }
         if let weight = entries["weight"] { host.weight = try weight.int(in: 1...1000) }
-        if let limit = entries["max_concurrent"] { host.maxConcurrent = try limit.int(in: 1...100_000) }
+        if let limit = entries["max_concurrent"] {
+            host.maxConcurrent = try limit.int(in: 1...UpstreamHostConfiguration.maxConcurrentLimit)
+        }
         return host
     }
 

@@ -10,9 +10,10 @@ import LocalLLM
 ///   Repeats are dropped.
 /// - usage: the gateway always asks the host for `include_usage` (exact counts for the audit
 ///   record) and drops the usage-only chunk when the client did not ask for it. The chunks are
-///   kept (as received, not parsed) until the host reports usage; a host that never does (it
-///   ignores `include_usage`) gets its completion counted afterwards from the text it streamed
-///   (``completionText``).
+///   kept (as received, not parsed) until the host reports usage, folded into their text each
+///   64 KiB (a long answer holds its text, not 40 times as much JSON); a host that never reports
+///   usage (it ignores `include_usage`) gets its completion counted afterwards from the text it
+///   streamed (``completionText``).
 ///
 /// Pure: no I/O. Chunks without `tool_calls` pass through unparsed.
 struct OpenAIStreamNormalizer {
@@ -27,6 +28,10 @@ struct OpenAIStreamNormalizer {
     private var announced: Set<[Int64]> = []
     private(set) var sawUsage = false
     private var held: [String] = []
+    private(set) var heldBytes = 0
+    /// The text of chunks already folded out of `held`.
+    private var heldText = ""
+    private static let maxHeldBytes = 64 << 10
     /// `id`, `model`, `created` of the last chunk, for a usage chunk the gateway adds.
     private(set) var id: String?
     private(set) var model: String?
@@ -41,6 +46,8 @@ struct OpenAIStreamNormalizer {
         if data.containsUTF8("\"prompt_tokens\"") && !data.containsUTF8("\"usage\":null") && !data.containsUTF8("\"usage\": null") {
             sawUsage = true
             held = []
+            heldBytes = 0
+            heldText = ""
             if !clientWantsUsage, let chunk = try? JSONValue.parse(data),
                 chunk["choices"]?.arrayValue?.isEmpty ?? true
             {
@@ -48,6 +55,8 @@ struct OpenAIStreamNormalizer {
             }
         } else if !sawUsage {
             held.append(data)
+            heldBytes += data.utf8.count
+            if heldBytes > Self.maxHeldBytes { foldHeld() }
         }
         guard data.containsUTF8("\"tool_calls\"") else { return .forward }
         guard var chunk = try? JSONValue.parse(data),
@@ -87,7 +96,19 @@ struct OpenAIStreamNormalizer {
     /// The text the host generated (content and tool-call arguments), from the chunks held
     /// because no usage came; also notes the stream's `id`, `model` and `created`.
     mutating func completionText() -> String {
-        var text = ""
+        foldHeld()
+        return heldText
+    }
+
+    /// Moves the held chunks' text into `heldText`.
+    private mutating func foldHeld() {
+        var text = heldText
+        heldText = ""
+        defer {
+            heldText = text
+            held.removeAll(keepingCapacity: true)
+            heldBytes = 0
+        }
         for data in held where data != "[DONE]" {
             guard let chunk = try? JSONValue.parse(data) else { continue }
             id = chunk["id"]?.stringValue ?? id
@@ -100,7 +121,6 @@ struct OpenAIStreamNormalizer {
                 }
             }
         }
-        return text
     }
 
     /// The usage chunk OpenAI sends last when asked with `include_usage`.

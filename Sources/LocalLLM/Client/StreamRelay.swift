@@ -4,34 +4,44 @@ import Synchronization
 /// Relays a reply body chunk by chunk under an idle timeout (longest silence between chunks)
 /// and a total timeout, cancelling the upstream read when either fires or the consumer fails.
 ///
+/// The idle clock runs only while the gateway waits for the host: not while a slow client keeps
+/// the window full.
+///
 /// With a `heartbeat`, the consumer gets an empty chunk after that long without data, so it
 /// can keep the client's connection alive (Anthropic `ping` events).
 ///
 /// The consumer runs in the caller's task (so it may write to an `inout` response writer);
-/// a producer child task reads the body and a watchdog child task enforces the timeouts.
+/// a producer child task reads the body and a watchdog child task enforces the timeouts. The
+/// producer stops reading while `window` bytes wait for the consumer (`RelayWindow`): a client
+/// that reads slowly holds the host back instead of the gateway buffering the answer.
 package enum StreamRelay {
+    /// Bytes read from a host and not yet consumed, per stream (a few hundred SSE events).
+    package static let defaultWindow = 64 << 10
+
     package static func relay(
         _ body: ReplyBody,
         idle: Duration,
         total: Duration,
         hostID: String,
         heartbeat: Duration? = nil,
+        window: Int = defaultWindow,
         consume: (ByteBuffer) async throws -> Void
     ) async throws {
-        let (chunks, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let pending = RelayWindow(limit: window)
         let lastActivity = ActivityMark()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await chunk in body {
                         lastActivity.touch()
-                        continuation.yield(chunk)
+                        try await pending.send(chunk)
+                        lastActivity.touch()
                     }
-                    continuation.finish()
+                    pending.finish()
                 } catch is CancellationError {
-                    continuation.finish(throwing: CancellationError())
+                    pending.finish(throwing: CancellationError())
                 } catch {
-                    continuation.finish(
+                    pending.finish(
                         throwing: UpstreamError(.streamInterrupted, "the host's response broke off: \(error)", hostID: hostID)
                     )
                 }
@@ -43,10 +53,12 @@ package enum StreamRelay {
                 let beatNanos = heartbeat.map(Self.nanos)
                 var lastBeat = started
                 while true {
+                    // A producer held back by a slow client is not a silent host.
+                    if pending.isFull { lastActivity.touch() }
                     let now = Self.nanosNow()
                     let last = lastActivity.nanos
                     if now - started >= totalNanos {
-                        continuation.finish(
+                        pending.finish(
                             throwing: UpstreamError(
                                 .totalTimeout,
                                 "the host's response exceeded the total timeout of \(total)",
@@ -56,7 +68,7 @@ package enum StreamRelay {
                         return
                     }
                     if now - last >= idleNanos {
-                        continuation.finish(throwing: UpstreamError(.idleTimeout, "the host sent nothing for \(idle)", hostID: hostID))
+                        pending.finish(throwing: UpstreamError(.idleTimeout, "the host sent nothing for \(idle)", hostID: hostID))
                         return
                     }
                     var wake = min(last + idleNanos, started + totalNanos)
@@ -64,7 +76,7 @@ package enum StreamRelay {
                         let quietSince = max(last, lastBeat)
                         if now - quietSince >= beatNanos {
                             // An empty chunk tells the consumer to send its keep-alive.
-                            continuation.yield(ByteBuffer())
+                            pending.offer(ByteBuffer())
                             lastBeat = now
                             continue
                         }
@@ -74,7 +86,7 @@ package enum StreamRelay {
                 }
             }
             do {
-                for try await chunk in chunks {
+                while let chunk = try await pending.next() {
                     try await consume(chunk)
                 }
             } catch {

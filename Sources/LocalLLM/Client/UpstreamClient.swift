@@ -19,7 +19,13 @@ package struct UpstreamClient: Sendable {
     package static func makeHTTPClient(timeouts: UpstreamTimeouts) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: timeouts.connect.timeAmount)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // The pools' admission (`max_concurrent` per host) limits connections; a lower limit here
+        // would make requests past it wait for a connection unseen and fail as `connect_failed`
+        // (it was 256: the 257th concurrent stream to one host could not start).
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: UpstreamHostConfiguration.maxConcurrentLimit
+        )
         // A refused connection must fail at once so the request can fail over to another host;
         // AsyncHTTPClient would otherwise retry with backoff until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false

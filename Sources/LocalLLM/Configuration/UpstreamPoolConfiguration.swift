@@ -112,7 +112,11 @@ package struct UpstreamHostConfiguration: Sendable, Equatable {
     /// Optional bearer key the host expects. Never logged.
     package var apiKey: String?
     package var weight: Int
+    /// Requests in flight to this host at once; the pool's admission queue holds the rest.
     package var maxConcurrent: Int
+    /// The largest `max_concurrent` a configuration may set (the HTTP client's own connection
+    /// limit per host is this, so `max_concurrent` is the only limit that counts).
+    package static let maxConcurrentLimit = 100_000
 
     package init(baseURL: String, apiKey: String? = nil, weight: Int = 1, maxConcurrent: Int = 64) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
