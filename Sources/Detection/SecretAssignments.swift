@@ -3,7 +3,8 @@
 /// INI/TOML/properties (`db.password = …`), connection strings (`Password=…;`,
 /// `AccountKey=…;`), code (`password = "…"`, `'token' => '…'`), HTTP headers
 /// (`Authorization: Bearer …`, `X-API-Key: …`), command lines (`--password …`,
-/// `--api-key=…`) and labels in prose (`mot de passe : …`, `password for root: …`).
+/// `--api-key=…`; `config set NAME VALUE` in ``SetterCommands``) and labels in prose
+/// (`mot de passe : …`, `password for root: …`).
 ///
 /// A password is reported when it is a plausible password (not a placeholder, reference, path
 /// or type name); any other credential only when its value also looks random (12+ characters,
@@ -36,6 +37,7 @@ struct SecretAssignments {
         }
         found += commandLineFlags(scanner, gates: gates)
         found += ShortPasswordFlags().scan(scanner, gates: gates)
+        found += SetterCommands().scan(scanner, assignments: self)
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 

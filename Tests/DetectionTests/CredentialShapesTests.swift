@@ -34,6 +34,31 @@ import Testing
         #expect(Self.secrets("jmx.password.toHashes = true|false\nssl = true|false").count <= 1)
     }
 
+    @Test func aCredentialSetByACommandThatTakesNameAndValueAsTwoWords() {
+        let key = "Qx7vR2mK9pL4sT8wN3bY6hJ1cF5gD0aZ2eU7iO9k"
+        let token = "4f9d2a7c1e8b3f6a0d5c9e2b7a4f1d8c6e3b0a95"
+        let password = Self.password
+        #expect(Self.secrets("aws configure set aws_secret_access_key \(key)") == [key])
+        #expect(Self.secrets("aws configure set aws_secret_access_key \(key) --profile prod") == [key])
+        #expect(Self.secrets("npm config set //registry.example.com/:_authToken \(token)") == [token])
+        #expect(Self.secrets("dotnet user-secrets set \"Stripe:SecretKey\" \"\(token)\"") == [token])
+        #expect(Self.secrets("setx API_TOKEN \(token)") == [token])
+        #expect(Self.secrets("set -gx API_TOKEN \(token)") == [token])
+        #expect(Self.secrets("run `launchctl setenv SERVICE_SECRET \(token)` once") == [token])
+        #expect(Self.secrets("yarn config set npmAuthToken \(token)") == [token])
+        #expect(Self.secrets("set -x DB_PASSWORD '\(password)'") == [password])
+        // Settings that are not credentials, prose, flags and assignments read elsewhere.
+        for text in [
+            "aws configure set region eu-west-1", "aws configure set aws_access_key_id_file ~/.aws/id",
+            "git config --global user.name Jane", "npm config set registry https://registry.example.com/",
+            "config set token_expiry 3600", "set password to expire in 90 days", "Please set the token in the vault.",
+            "reset token \(token)", "set -x PATH /usr/local/bin $PATH", "config set password $REDIS_PASSWORD",
+            "git config credential.helper store", "setx API_TOKEN %API_TOKEN%", "set secret_key --from-file key.pem",
+        ] {
+            #expect(Self.secrets(text).isEmpty, "\(text)")
+        }
+    }
+
     @Test func aShortPasswordFlagOnlyWhereTheToolTakesOne() {
         let value = Self.password
         let found = [
