@@ -87,6 +87,9 @@ package enum StreamRelay {
             }
             do {
                 while let chunk = try await pending.next() {
+                    // Room in the window again: the idle clock restarts from here, not from
+                    // whenever the producer next gets a thread.
+                    lastActivity.touch()
                     try await consume(chunk)
                 }
             } catch {
