@@ -56,6 +56,12 @@ struct SecretAssignments {
         // `"AWS::IAM::AccessKey": …`: the last part of a type's qualified name, not a credential's.
         if nameStart >= 2, bytes[nameStart - 1] == 0x3A, bytes[nameStart - 2] == 0x3A { return nil }
         if let kind = SecretName.kind(of: bytes[nameStart..<nameEnd]) { return (kind, nameStart) }
+        // `P/W:`, the abbreviation of password written with a slash.
+        if bytes[index] == 0x3A, nameEnd - nameStart == 1, bytes[nameStart] | 0x20 == 0x77, nameStart >= 2, bytes[nameStart - 1] == 0x2F,
+            bytes[nameStart - 2] | 0x20 == 0x70, nameStart == 2 || !TextScanner.isAlnum(bytes[nameStart - 3])
+        {
+            return (.password, nameStart - 2)
+        }
         if bytes[index] == 0x3D, let kind = Self.attributeNameKind(bytes, nameStart: nameStart, nameEnd: nameEnd) {
             return (kind, nameStart)
         }

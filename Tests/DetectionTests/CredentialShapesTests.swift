@@ -59,6 +59,15 @@ import Testing
         }
     }
 
+    /// `P/W:`, password's abbreviation with a slash; `TCP/W:` and a ratio are not.
+    @Test func aPasswordLabelledPSlashW() {
+        let password = Self.password
+        #expect(Self.secrets("server db01\nP/W: \(password)") == [password])
+        #expect(Self.secrets("login admin, p/w:\(password)") == [password])
+        #expect(Self.secrets("TCP/W: \(password)").isEmpty)
+        #expect(Self.secrets("p/w: 1/2 ratio").isEmpty)
+    }
+
     @Test func aShortPasswordFlagOnlyWhereTheToolTakesOne() {
         let value = Self.password
         let found = [
