@@ -19,7 +19,7 @@ struct SetterCommands {
             // A command word of its own: at a line's start or after a space, tab or backtick.
             guard start == 0 || bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09 || bytes[start - 1] == 0x0A || bytes[start - 1] == 0x60
             else { continue }
-            guard let (kind, name, valueStart) = credentialName(after: wordEnd, bytes),
+            guard let (kind, name, valueStart) = credentialName(after: wordEnd, scanner),
                 var value = assignments.value(at: valueStart, scanner), bytes[value.range.lowerBound] != 0x2D
             else { continue }
             // A command quoted in Markdown: `setx API_TOKEN …` ends at its backtick.
@@ -44,14 +44,16 @@ struct SetterCommands {
 
     /// The kind and start of the credential name among the next words (after at most two flags),
     /// and where its value may start; nil when the next word is not a name followed by a space.
-    private func credentialName(after offset: Int, _ bytes: [UInt8]) -> (SecretName.Kind, Int, Int)? {
-        var position = skipSpaces(offset, bytes)
+    private func credentialName(after offset: Int, _ scanner: TextScanner) -> (SecretName.Kind, Int, Int)? {
+        let bytes = scanner.bytes
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        var position = scanner.run(from: offset, while: isSpace)
         var flags = 0
         while position < bytes.count, bytes[position] == 0x2D {
             flags += 1
             guard flags <= 2 else { return nil }
             while position < bytes.count, bytes[position] > 0x20 { position += 1 }
-            position = skipSpaces(position, bytes)
+            position = scanner.run(from: position, while: isSpace)
         }
         guard position < bytes.count else { return nil }
         var quote: UInt8?
@@ -74,11 +76,5 @@ struct SetterCommands {
         while nameStart > tokenStart, bytes[nameStart - 1] != 0x3A, bytes[nameStart - 1] != 0x2F { nameStart -= 1 }
         guard nameStart < tokenEnd, let kind = SecretName.kind(of: bytes[nameStart..<tokenEnd]) else { return nil }
         return (kind, nameStart, position + 1)
-    }
-
-    private func skipSpaces(_ offset: Int, _ bytes: [UInt8]) -> Int {
-        var position = offset
-        while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 { position += 1 }
-        return position
     }
 }
